@@ -1,0 +1,7 @@
+// The registry of CLI commands. Each command lives in its own module under ./commands/.
+export interface Command {
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+export const commands: Record<string, Command> = {};
