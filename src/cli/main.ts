@@ -33,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`okta-gitops ${name}: ${message}\n`);
-    if (process.env.OKTA_GITOPS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    if (process.env.OKTA_GITOPS_DEBUG && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`);
     return 2;
   }
 }

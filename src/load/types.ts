@@ -1,0 +1,32 @@
+// What loading hands to the rest of the core: the bytes of each file, and each well-formed
+// integration with a way to find where any of its nodes stands in its file.
+import type { Integration, Config } from "../model/index.js";
+import type { Finding, Position } from "../model/finding.js";
+
+/** One file as read from a directory or a git archive; the source of bytes is an adapter. */
+export interface SourceFile {
+  /** Repository-relative path, with forward slashes, e.g. integrations/hr-sync.yaml. */
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** A JSON path into a document, e.g. ["spec", "network", "allow", 0]. */
+export type NodePath = readonly (string | number)[];
+
+export interface LoadedIntegration {
+  file: string;
+  integration: Integration;
+  /** Where the node at `path` stands (its key when `part` is "key"); falls back to the nearest
+   * ancestor that exists, so a missing field points at the object that should hold it. */
+  locate(path: NodePath, part?: "key" | "value"): Position;
+}
+
+export interface LoadResult {
+  integrations: LoadedIntegration[];
+  findings: Finding[];
+}
+
+export interface ConfigResult {
+  config: Config;
+  findings: Finding[];
+}

@@ -1,0 +1,159 @@
+// `.okta-gitops.yml`: the policy's tunables and the bot's settings. It is read from the default
+// branch only, so that a pull request cannot loosen its own checks. Every field has a safe default:
+// an empty file (or no file) gives the strict policy.
+import { z } from "zod";
+import { API_VERSION, StandardRole } from "./integration.js";
+
+export const DEFAULT_HIGH_RISK_SCOPES = [
+  "okta.apiTokens.manage",
+  "okta.apps.manage",
+  "okta.authorizationServers.manage",
+  "okta.clients.manage",
+  "okta.groups.manage",
+  "okta.idps.manage",
+  "okta.networkZones.manage",
+  "okta.policies.manage",
+  "okta.roles.manage",
+  "okta.users.manage",
+];
+
+export const PolicySettings = z
+  .strictObject({
+    rateLimit: z
+      .strictObject({
+        maxPercent: z
+          .int()
+          .min(1)
+          .max(100)
+          .default(50)
+          .describe("Highest share of a rate limit an integration may take."),
+        defaultPercent: z
+          .int()
+          .min(1)
+          .max(100)
+          .default(50)
+          .describe("Share set when a file gives none."),
+      })
+      .prefault({})
+      .refine((r) => r.defaultPercent <= r.maxPercent, {
+        error: "defaultPercent must not exceed maxPercent",
+      }),
+    roles: z
+      .strictObject({
+        allowedStandard: z
+          .array(StandardRole)
+          .default(["READ_ONLY_ADMIN", "REPORT_ADMIN", "HELP_DESK_ADMIN", "GROUP_MEMBERSHIP_ADMIN"])
+          .refine((roles) => !roles.includes("SUPER_ADMIN") && !roles.includes("ORG_ADMIN"), {
+            error: "SUPER_ADMIN and ORG_ADMIN can never be allowed",
+          })
+          .describe(
+            "Standard admin roles an integration may hold. SUPER_ADMIN and ORG_ADMIN never.",
+          ),
+      })
+      .prefault({}),
+    network: z
+      .strictObject({
+        minIpv4Prefix: z
+          .int()
+          .min(8)
+          .max(32)
+          .default(24)
+          .describe("Broadest IPv4 network allowed, as a prefix length."),
+        minIpv6Prefix: z
+          .int()
+          .min(16)
+          .max(128)
+          .default(48)
+          .describe("Broadest IPv6 network allowed, as a prefix length."),
+        maxEntries: z
+          .int()
+          .min(1)
+          .max(150)
+          .default(20)
+          .describe("Most entries in one allow list (Okta allows 150)."),
+      })
+      .prefault({}),
+    exceptions: z
+      .strictObject({
+        maxLifetimeDays: z
+          .int()
+          .min(1)
+          .max(366)
+          .default(180)
+          .describe("Longest an API token exception may run."),
+      })
+      .prefault({}),
+    serviceAccounts: z
+      .strictObject({
+        loginPattern: z
+          .string()
+          .default("^svc-[a-z0-9-]+@")
+          .refine(isRegExp, { error: "must be a valid regular expression" })
+          .describe("Pattern every service account login must match."),
+      })
+      .prefault({}),
+    identityTeam: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, { error: "must be org/team-slug" })
+      .default("acme/identity")
+      .describe("The GitHub team (org/slug) whose approval policy exceptions need."),
+    highRiskScopes: z
+      .array(z.string())
+      .default(DEFAULT_HIGH_RISK_SCOPES)
+      .describe("Scopes that need an exception with a reason and the Identity team's approval."),
+    resourceSets: z
+      .strictObject({
+        maxResources: z
+          .int()
+          .min(1)
+          .max(1000)
+          .default(50)
+          .describe("Most resources in one resource set."),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const BotSettings = z
+  .strictObject({
+    deletionGuard: z
+      .strictObject({
+        maxDeletions: z
+          .int()
+          .min(0)
+          .default(3)
+          .describe("Integrations one change may remove without --confirm-deletions."),
+      })
+      .prefault({}),
+    drift: z
+      .strictObject({
+        mode: z
+          .enum(["report", "correct"])
+          .default("report")
+          .describe("What the scheduled drift check does."),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const Config = z.strictObject({
+  apiVersion: z.literal(API_VERSION).default(API_VERSION),
+  kind: z.literal("Config").default("Config"),
+  policy: PolicySettings,
+  bot: BotSettings,
+});
+
+export type Config = z.infer<typeof Config>;
+export type PolicySettings = z.infer<typeof PolicySettings>;
+
+/** The configuration when the repository has no .okta-gitops.yml: the strict defaults. */
+export const DEFAULT_CONFIG: Config = Config.parse({});
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}

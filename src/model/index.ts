@@ -1,0 +1,3 @@
+export * from "./integration.js";
+export * from "./config.js";
+export * from "./finding.js";
