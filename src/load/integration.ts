@@ -1,0 +1,131 @@
+// One source file to one integration: decode, parse, check the header (apiVersion, kind), check the
+// shape with zod, check that the file is named after the integration. Pure.
+import { basename } from "node:path/posix";
+import type { z } from "zod";
+import {
+  API_VERSION,
+  ApiTokenException,
+  INTEGRATION_KINDS,
+  IntegrationName,
+  ServiceApp,
+  type Integration,
+} from "../model/integration.js";
+import type { Finding } from "../model/finding.js";
+import type { LoadedIntegration, LoadResult, SourceFile } from "./types.js";
+import { DEFAULT_LIMITS, parseSource, type LoadLimits, type ParsedFile } from "./parse.js";
+import { describe, findPrivateJwkMembers, schemaFindings } from "./schema-findings.js";
+
+const SCHEMAS: Record<(typeof INTEGRATION_KINDS)[number], z.ZodType<Integration>> = {
+  ServiceApp,
+  ApiTokenException,
+};
+
+export interface LoadedFile {
+  integration?: LoadedIntegration;
+  findings: Finding[];
+}
+
+export function loadIntegrationFile(
+  file: SourceFile,
+  limits: LoadLimits = DEFAULT_LIMITS,
+): LoadedFile {
+  return checkIntegration(parseSource(file, limits));
+}
+
+/** Loads every file; one broken file never hides the findings of the others. */
+export function loadIntegrations(
+  files: readonly SourceFile[],
+  limits: LoadLimits = DEFAULT_LIMITS,
+): LoadResult {
+  const result: LoadResult = { integrations: [], findings: [] };
+  for (const file of files) {
+    const loaded = loadIntegrationFile(file, limits);
+    if (loaded.integration) result.integrations.push(loaded.integration);
+    for (const f of loaded.findings) result.findings.push(f);
+  }
+  return result;
+}
+
+function checkIntegration(parsed: ParsedFile): LoadedFile {
+  const { file, data, locate } = parsed;
+  const findings = parsed.findings;
+  if (data === undefined || !locate) return { findings };
+  const fail = (rule: string, message: string, path: (string | number)[]) => {
+    findings.push({ rule, severity: "error", message, file, ...locate(path, "value") });
+    return { findings };
+  };
+
+  if (data === null || typeof data !== "object" || Array.isArray(data))
+    return fail(
+      "schema.type",
+      `the document must be a mapping with apiVersion, kind, metadata and spec, got ${describe(data, !parsed.secret)}`,
+      [],
+    );
+  const doc = data as Record<string, unknown>;
+  const name = doc.metadata && (doc.metadata as Record<string, unknown>).name;
+  const integration = typeof name === "string" ? name : undefined;
+  const tag = (fs: Finding[]) => {
+    if (integration !== undefined) for (const f of fs) f.integration ??= integration;
+    return fs;
+  };
+
+  const jwkFindings = findPrivateJwkMembers({ file, data, locate });
+  findings.push(...jwkFindings);
+  const secret = parsed.secret || jwkFindings.length > 0;
+
+  if (doc.apiVersion !== API_VERSION) {
+    fail(
+      "schema.api-version",
+      doc.apiVersion === undefined
+        ? `apiVersion is missing: add apiVersion: ${API_VERSION}`
+        : `apiVersion ${describe(doc.apiVersion, !secret)} is not known: the only version is ${API_VERSION}`,
+      ["apiVersion"],
+    );
+    return { findings: tag(findings) };
+  }
+  const kind = doc.kind;
+  if (typeof kind !== "string" || !(INTEGRATION_KINDS as readonly string[]).includes(kind)) {
+    fail(
+      "schema.kind",
+      kind === undefined
+        ? `kind is missing: add kind: ServiceApp (or ApiTokenException for an exception)`
+        : `kind ${describe(kind, !secret)} is not known: use one of ${INTEGRATION_KINDS.join(", ")}`,
+      ["kind"],
+    );
+    return { findings: tag(findings) };
+  }
+
+  const schema = SCHEMAS[kind as keyof typeof SCHEMAS];
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    findings.push(
+      ...schemaFindings(result.error.issues, {
+        file,
+        data,
+        locate,
+        schema,
+        echo: !secret,
+        ...(integration !== undefined ? { integration } : {}),
+      }),
+    );
+    return { findings: tag(findings) };
+  }
+
+  const stem = basename(file).replace(/\.ya?ml$/i, "");
+  if (
+    IntegrationName.safeParse(result.data.metadata.name).success &&
+    stem !== result.data.metadata.name
+  )
+    findings.push({
+      rule: "file.name-mismatch",
+      severity: "error",
+      message: `the file is named "${stem}" but metadata.name is "${result.data.metadata.name}": name the file ${result.data.metadata.name}.yaml`,
+      file,
+      ...locate(["metadata", "name"], "value"),
+    });
+
+  return {
+    integration: { file, integration: result.data, locate },
+    findings: tag(findings),
+  };
+}
