@@ -1,0 +1,160 @@
+// The reconciler's plain data: what the bot wants in Okta (desired), what it found (actual) and the
+// operations between them. Every state here is already in canonical form (see normalise.ts), so
+// comparing desired and actual is plain deep equality, and a plan right after an apply is empty.
+
+/** The kinds of Okta object the bot manages for one integration, in dependency order. */
+export const RESOURCE_KINDS = [
+  "zone",
+  "customRole",
+  "resourceSet",
+  "app",
+  "grant",
+  "roleAssignment",
+  "rateLimit",
+] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** Ownership markers: how the bot recognises the objects it created. */
+export const MARKER_KEY = "okta-gitops";
+export const MANAGED_BY = "okta-gitops";
+export const NAME_PREFIX = "okta-gitops/";
+export const DESCRIPTION_PREFIX = "Managed by okta-gitops: ";
+
+export const objectName = (integration: string): string => `${NAME_PREFIX}${integration}`;
+export const ownerDescription = (integration: string): string =>
+  `${DESCRIPTION_PREFIX}${integration}`;
+
+/** An IP network zone; gateways canonical (CIDR or range, sorted). */
+export interface ZoneState {
+  name: string;
+  gateways: string[];
+  status: "ACTIVE" | "INACTIVE";
+}
+
+/** A public key as the app holds it: only the members that identify the key. */
+export interface JwkState {
+  kid: string;
+  kty: string;
+  n?: string;
+  e?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+}
+
+export interface AppState {
+  label: string;
+  jwks: JwkState[];
+  dpop: boolean;
+  tokenExchange: boolean;
+  /** The network the app may be used from: a zone by name, or ANYWHERE. */
+  network: { connection: "ZONE"; zone: string } | { connection: "ANYWHERE" };
+  status: "ACTIVE" | "INACTIVE";
+}
+
+export interface CustomRoleState {
+  label: string;
+  description: string;
+  permissions: string[];
+}
+
+export interface ResourceSetState {
+  label: string;
+  description: string;
+  /** Short canonical form: users, groups/<id>, groups/<id>/users, apps/<id or name>. */
+  resources: string[];
+}
+
+/** The admin role of the app: a standard type, or a custom role (by label) on a resource set. */
+export type RoleAssignmentState =
+  { type: string } | { type: "CUSTOM"; role: string; resourceSet: string };
+
+export interface DesiredIntegration {
+  name: string;
+  zone: ZoneState;
+  app: AppState;
+  scopes: string[];
+  customRole?: CustomRoleState;
+  resourceSet?: ResourceSetState;
+  role: RoleAssignmentState;
+  rateLimitPercent: number;
+}
+
+export interface Found<T> {
+  id: string;
+  state: T;
+}
+
+/** What the bot found in Okta for one integration (only objects carrying its marker). */
+export interface ActualIntegration {
+  name: string;
+  zone?: Found<ZoneState>;
+  /** `raw` is the object as Okta answered it, needed to replace it with PUT. */
+  app?: Found<AppState> & { clientId: string; raw: Record<string, unknown> };
+  grants: { id: string; scope: string }[];
+  roles: Found<RoleAssignmentState>[];
+  customRole?: Found<CustomRoleState>;
+  resourceSet?: Found<ResourceSetState> & { resourceIds: Record<string, string> };
+  rateLimit?: { id: string; percent: number };
+}
+
+/** An object with a name the bot wants but without the bot's marker: never touched. */
+export interface UnownedObject {
+  kind: ResourceKind;
+  id: string;
+  name: string;
+  /** The integration named in a marker, when the object belongs to another integration. */
+  ownedBy?: string;
+}
+
+export interface ActualState {
+  integrations: Map<string, ActualIntegration>;
+  unowned: UnownedObject[];
+  /** Which integrations were read: all of them, or a listed subset (a pull request's plan). */
+  scope: "all" | Set<string>;
+}
+
+export type Action = "create" | "update" | "delete" | "conflict";
+
+export const RISK_FLAGS = [
+  "new-manage-scope",
+  "broader-network",
+  "dpop-off",
+  "token-exchange-on",
+  "role-change",
+  "deletion",
+] as const;
+export type RiskFlag = (typeof RISK_FLAGS)[number];
+
+/** Where an existing object is in Okta, for the operations that change or delete it. */
+export interface OktaTarget {
+  id: string;
+  /** The app's full object as read, for a replace (PUT) that keeps what the bot does not manage. */
+  raw?: Record<string, unknown>;
+  /** Resource-set member ids by canonical resource, to delete single resources. */
+  resourceIds?: Record<string, string>;
+}
+
+export interface Operation {
+  /** Stable within a plan: `<integration>/<kind>` or `<integration>/grant/<scope>`. */
+  id: string;
+  integration: string;
+  kind: ResourceKind;
+  action: Action;
+  before?: unknown;
+  after?: unknown;
+  risks: RiskFlag[];
+  /** Operations that must succeed first; a failed one skips this one. */
+  dependsOn: string[];
+  target?: OktaTarget;
+  /** Why a conflict is one. */
+  reason?: string;
+}
+
+export interface Plan {
+  operations: Operation[];
+  /** Integrations compared, for "no changes" messages and reports. */
+  integrations: string[];
+}
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

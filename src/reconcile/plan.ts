@@ -1,0 +1,307 @@
+// Diff and plan: the operations that turn what Okta holds into what the repository says, as data,
+// in dependency order (zone, custom role and resource set before the app and its assignment; the
+// app before its grants, role and rate limit; deletions last, dependents first), each with before,
+// after and the risk flags a reviewer must see.
+import {
+  RESOURCE_KINDS,
+  type ActualIntegration,
+  type ActualState,
+  type DesiredIntegration,
+  type Operation,
+  type Plan,
+  type ResourceKind,
+  type RiskFlag,
+  type RoleAssignmentState,
+} from "./model.js";
+import { roleKey, sameJson } from "./normalise.js";
+
+const opId = (integration: string, kind: ResourceKind, detail?: string): string =>
+  detail ? `${integration}/${kind}/${detail}` : `${integration}/${kind}`;
+
+export function plan(desired: ReadonlyMap<string, DesiredIntegration>, actual: ActualState): Plan {
+  const inScope = (name: string) => actual.scope === "all" || actual.scope.has(name);
+  const names = [...new Set([...desired.keys(), ...actual.integrations.keys()])]
+    .filter(inScope)
+    .sort();
+  const changes: Operation[] = [];
+  const deletions: Operation[] = [];
+  for (const name of names) {
+    const d = desired.get(name);
+    const a = actual.integrations.get(name) ?? { name, grants: [], roles: [] };
+    if (d) changes.push(...planIntegration(d, a, actual));
+    else deletions.push(...planRemoval(a));
+  }
+  return { operations: [...changes, ...deletions], integrations: names };
+}
+
+function planIntegration(
+  d: DesiredIntegration,
+  a: ActualIntegration,
+  actual: ActualState,
+): Operation[] {
+  const ops: Operation[] = [];
+  const name = d.name;
+  const conflictOf = (kind: ResourceKind, wanted: string) =>
+    actual.unowned.find((u) => u.kind === kind && u.name === wanted);
+  const conflict = (kind: ResourceKind, wanted: string): Operation | undefined => {
+    const u = conflictOf(kind, wanted);
+    if (!u) return undefined;
+    return {
+      id: opId(name, kind),
+      integration: name,
+      kind,
+      action: "conflict",
+      risks: [],
+      dependsOn: [],
+      target: { id: u.id },
+      reason: u.ownedBy
+        ? `a ${kind} named "${wanted}" (${u.id}) belongs to integration ${u.ownedBy}`
+        : `a ${kind} named "${wanted}" (${u.id}) exists in Okta without the okta-gitops marker; ` +
+          `import it (okta-gitops import ${u.id}) or rename one of them`,
+    };
+  };
+  const idOf = (kind: ResourceKind) => ops.find((o) => o.kind === kind && o.action !== "conflict");
+  const deps = (...kinds: ResourceKind[]) => kinds.flatMap((k) => (idOf(k) ? [idOf(k)!.id] : []));
+  const blocked = new Set<ResourceKind>();
+
+  // Zone.
+  if (!a.zone) {
+    const c = conflict("zone", d.zone.name);
+    if (c) (ops.push(c), blocked.add("zone"));
+    else ops.push(create(name, "zone", d.zone, []));
+  } else if (!sameJson(a.zone.state, d.zone)) {
+    const added = d.zone.gateways.filter((g) => !a.zone!.state.gateways.includes(g));
+    ops.push(update(name, "zone", a.zone, d.zone, added.length ? ["broader-network"] : []));
+  }
+
+  // Custom role and resource set.
+  for (const kind of ["customRole", "resourceSet"] as const) {
+    const want = d[kind];
+    const have = a[kind];
+    if (want && !have) {
+      const c = conflict(kind, want.label);
+      if (c) (ops.push(c), blocked.add(kind));
+      else ops.push(create(name, kind, want, ["role-change"]));
+    } else if (want && have && !sameJson(have.state, want)) {
+      const before =
+        kind === "customRole" ? a.customRole!.state.permissions : a.resourceSet!.state.resources;
+      const after = kind === "customRole" ? d.customRole!.permissions : d.resourceSet!.resources;
+      const widens = after.some((x) => !before.includes(x));
+      ops.push(update(name, kind, have, want, widens ? ["role-change"] : []));
+    }
+  }
+
+  // App.
+  if (!a.app) {
+    const c = conflict("app", d.app.label);
+    if (c) return [...ops, c];
+    const risks: RiskFlag[] = [];
+    if (!d.app.dpop) risks.push("dpop-off");
+    if (d.app.tokenExchange) risks.push("token-exchange-on");
+    ops.push({ ...create(name, "app", d.app, []), risks, dependsOn: deps("zone") });
+  } else if (!sameJson(a.app.state, d.app)) {
+    const risks: RiskFlag[] = [];
+    if (a.app.state.dpop && !d.app.dpop) risks.push("dpop-off");
+    if (!a.app.state.tokenExchange && d.app.tokenExchange) risks.push("token-exchange-on");
+    ops.push({
+      ...update(name, "app", a.app, d.app, risks),
+      target: { id: a.app.id, raw: a.app.raw },
+      dependsOn: deps("zone"),
+    });
+  }
+  if (blocked.has("zone")) return ops;
+  const appDeps = deps("app");
+
+  // Scope grants: one per scope; duplicates left by an interrupted run are removed.
+  const seen = new Set<string>();
+  for (const g of [...a.grants].sort((x, y) => x.scope.localeCompare(y.scope))) {
+    if (d.scopes.includes(g.scope) && !seen.has(g.scope)) {
+      seen.add(g.scope);
+      continue;
+    }
+    ops.push({
+      id: opId(name, "grant", seen.has(g.scope) ? `${g.scope}#${g.id}` : g.scope),
+      integration: name,
+      kind: "grant",
+      action: "delete",
+      before: { scope: g.scope },
+      risks: [],
+      dependsOn: appDeps,
+      target: { id: g.id },
+    });
+  }
+  for (const scope of d.scopes.filter((s) => !seen.has(s))) {
+    ops.push({
+      id: opId(name, "grant", scope),
+      integration: name,
+      kind: "grant",
+      action: "create",
+      after: { scope },
+      risks: scope.endsWith(".manage") ? ["new-manage-scope"] : [],
+      dependsOn: appDeps,
+    });
+  }
+
+  // Role assignment: exactly the one desired; a different one is replaced, extras removed.
+  if (!blocked.has("customRole") && !blocked.has("resourceSet")) {
+    const wanted = roleKey(d.role);
+    const match = a.roles.find((r) => roleKey(r.state) === wanted);
+    const others = a.roles.filter((r) => r !== match);
+    const roleDeps = [...appDeps, ...deps("customRole", "resourceSet")];
+    if (!match && others.length > 0) {
+      const [first, ...rest] = others;
+      ops.push({
+        ...update(name, "roleAssignment", first!, d.role, ["role-change"]),
+        dependsOn: roleDeps,
+      });
+      for (const r of rest) ops.push(removeRole(name, r, roleDeps));
+    } else {
+      if (!match)
+        ops.push({
+          ...create(name, "roleAssignment", d.role, ["role-change"]),
+          dependsOn: roleDeps,
+        });
+      for (const r of others) ops.push(removeRole(name, r, roleDeps));
+    }
+  }
+
+  // Rate-limit share.
+  if (!a.rateLimit) {
+    ops.push({
+      ...create(name, "rateLimit", { percent: d.rateLimitPercent }, []),
+      dependsOn: appDeps,
+    });
+  } else if (a.rateLimit.percent !== d.rateLimitPercent) {
+    ops.push({
+      ...update(
+        name,
+        "rateLimit",
+        { id: a.rateLimit.id, state: { percent: a.rateLimit.percent } },
+        { percent: d.rateLimitPercent },
+        [],
+      ),
+      dependsOn: appDeps,
+    });
+  }
+
+  // A custom role or resource set the file no longer uses goes after the assignment changed.
+  for (const kind of ["customRole", "resourceSet"] as const) {
+    const have = a[kind];
+    if (have && !d[kind]) {
+      ops.push({
+        ...remove(name, kind, have.id, have.state),
+        dependsOn: deps("roleAssignment"),
+      });
+    }
+  }
+  return ops;
+}
+
+/** Everything an integration owns, when its file is gone: the app first (Okta removes its grants,
+ * role assignments and rate limit with it), then what it used. */
+function planRemoval(a: ActualIntegration): Operation[] {
+  const ops: Operation[] = [];
+  const name = a.name;
+  if (a.app) {
+    ops.push({
+      ...remove(name, "app", a.app.id, {
+        ...a.app.state,
+        scopes: a.grants.map((g) => g.scope).sort(),
+        roles: a.roles.map((r) => r.state),
+        rateLimitPercent: a.rateLimit?.percent,
+      }),
+      target: { id: a.app.id, raw: a.app.raw },
+    });
+  }
+  const appDeps = ops.map((o) => o.id);
+  for (const kind of ["resourceSet", "customRole", "zone"] as const) {
+    const have = a[kind];
+    if (have) ops.push({ ...remove(name, kind, have.id, have.state), dependsOn: appDeps });
+  }
+  return ops;
+}
+
+function create(
+  integration: string,
+  kind: ResourceKind,
+  after: unknown,
+  risks: RiskFlag[],
+): Operation {
+  return {
+    id: opId(integration, kind),
+    integration,
+    kind,
+    action: "create",
+    after,
+    risks,
+    dependsOn: [],
+  };
+}
+
+function update(
+  integration: string,
+  kind: ResourceKind,
+  have: { id: string; state: unknown },
+  after: unknown,
+  risks: RiskFlag[],
+): Operation {
+  return {
+    id: opId(integration, kind),
+    integration,
+    kind,
+    action: "update",
+    before: have.state,
+    after,
+    risks,
+    dependsOn: [],
+    target: { id: have.id, ...resourceIdsOf(have) },
+  };
+}
+
+function remove(integration: string, kind: ResourceKind, id: string, before: unknown): Operation {
+  return {
+    id: opId(integration, kind),
+    integration,
+    kind,
+    action: "delete",
+    before,
+    risks: ["deletion"],
+    dependsOn: [],
+    target: { id },
+  };
+}
+
+function removeRole(
+  integration: string,
+  r: { id: string; state: RoleAssignmentState },
+  dependsOn: string[],
+): Operation {
+  return {
+    ...remove(integration, "roleAssignment", r.id, r.state),
+    id: opId(integration, "roleAssignment", r.id),
+    risks: ["deletion", "role-change"],
+    dependsOn,
+  };
+}
+
+function resourceIdsOf(have: { id: string }): { resourceIds?: Record<string, string> } {
+  const ids = (have as { resourceIds?: Record<string, string> }).resourceIds;
+  return ids ? { resourceIds: ids } : {};
+}
+
+/** Operations that change Okta (conflicts are reported, never executed). */
+export const changesOf = (p: Plan): Operation[] =>
+  p.operations.filter((o) => o.action !== "conflict");
+
+export const kindOrder = (k: ResourceKind): number => RESOURCE_KINDS.indexOf(k);
+
+/** Integrations whose files are gone, i.e. that the plan deletes. */
+export function removedIntegrations(p: Plan): string[] {
+  return [
+    ...new Set(
+      p.operations
+        .filter((o) => o.action === "delete" && o.kind === "app")
+        .map((o) => o.integration),
+    ),
+  ];
+}
