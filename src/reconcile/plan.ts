@@ -67,8 +67,10 @@ function planIntegration(
   // Zone.
   if (!a.zone) {
     const c = conflict("zone", d.zone.name);
-    if (c) (ops.push(c), blocked.add("zone"));
-    else ops.push(create(name, "zone", d.zone, []));
+    if (c) {
+      ops.push(c);
+      blocked.add("zone");
+    } else ops.push(create(name, "zone", d.zone, []));
   } else if (!sameJson(a.zone.state, d.zone)) {
     const added = d.zone.gateways.filter((g) => !a.zone!.state.gateways.includes(g));
     ops.push(update(name, "zone", a.zone, d.zone, added.length ? ["broader-network"] : []));
@@ -80,8 +82,10 @@ function planIntegration(
     const have = a[kind];
     if (want && !have) {
       const c = conflict(kind, want.label);
-      if (c) (ops.push(c), blocked.add(kind));
-      else ops.push(create(name, kind, want, ["role-change"]));
+      if (c) {
+        ops.push(c);
+        blocked.add(kind);
+      } else ops.push(create(name, kind, want, ["role-change"]));
     } else if (want && have && !sameJson(have.state, want)) {
       const before =
         kind === "customRole" ? a.customRole!.state.permissions : a.resourceSet!.state.resources;
