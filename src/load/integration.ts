@@ -97,7 +97,7 @@ function checkIntegration(parsed: ParsedFile): LoadedFile {
 
   const schema = SCHEMAS[kind as keyof typeof SCHEMAS];
   const result = schema.safeParse(data);
-  if (!result.success) {
+  if (!result.success)
     findings.push(
       ...schemaFindings(result.error.issues, {
         file,
@@ -108,22 +108,23 @@ function checkIntegration(parsed: ParsedFile): LoadedFile {
         ...(integration !== undefined ? { integration } : {}),
       }),
     );
-    return { findings: tag(findings) };
-  }
 
+  // Checked even when other fields are wrong, as long as the name itself is well-formed.
   const stem = basename(file).replace(/\.ya?ml$/i, "");
   if (
-    IntegrationName.safeParse(result.data.metadata.name).success &&
-    stem !== result.data.metadata.name
+    integration !== undefined &&
+    IntegrationName.safeParse(integration).success &&
+    stem !== integration
   )
     findings.push({
       rule: "file.name-mismatch",
       severity: "error",
-      message: `the file is named "${stem}" but metadata.name is "${result.data.metadata.name}": name the file ${result.data.metadata.name}.yaml`,
+      message: `the file is named "${stem}" but metadata.name is "${integration}": name the file ${integration}.yaml`,
       file,
       ...locate(["metadata", "name"], "value"),
     });
 
+  if (!result.success) return { findings: tag(findings) };
   return {
     integration: { file, integration: result.data, locate },
     findings: tag(findings),

@@ -191,10 +191,15 @@ export function parseText(file: string, text: string, limits: LoadLimits): Parse
     );
   }
 
+  // yaml often reports one mistake several times on the same line: the first says it best.
   let broken = false;
+  const linesWithErrors = new Set<number>();
   for (const doc of docs) {
     for (const error of doc.errors) {
       broken = true;
+      const { line } = lineCounter.linePos(error.pos[0]);
+      if (error.code !== "DUPLICATE_KEY" && linesWithErrors.has(line)) continue;
+      linesWithErrors.add(line);
       const rule = error.code === "DUPLICATE_KEY" ? "yaml.duplicate-key" : "yaml.syntax";
       const message =
         error.code === "DUPLICATE_KEY"

@@ -1,0 +1,101 @@
+// Findings for people: grouped by file, each with its source line and a caret under the column.
+// Pure. Colour only when the caller asks for it (the CLI asks on a TTY without NO_COLOR).
+import type { Finding } from "../model/finding.js";
+import { plural, summarize } from "./summary.js";
+
+export interface TextOptions {
+  /** How many files were checked. */
+  files: number;
+  color?: boolean;
+  /** The text of a file, to show the line at fault; omitted lines are simply not shown. */
+  source?: (file: string) => string | undefined;
+}
+
+const STYLE = {
+  error: "\x1b[31m",
+  warning: "\x1b[33m",
+  notice: "\x1b[36m",
+  bold: "\x1b[1m",
+  dim: "\x1b[2m",
+  reset: "\x1b[0m",
+} as const;
+
+/** The rule whose findings mean a file holds a secret: such a file's lines are never printed. */
+const SECRET_RULE = "credentials.private-key";
+
+export function renderText(findings: readonly Finding[], options: TextOptions): string {
+  const paint = (style: keyof typeof STYLE, s: string) =>
+    options.color ? `${STYLE[style]}${s}${STYLE.reset}` : s;
+  const byFile = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = byFile.get(f.file);
+    if (list) list.push(f);
+    else byFile.set(f.file, [f]);
+  }
+
+  const out: string[] = [];
+  for (const [file, list] of byFile) {
+    out.push(paint("bold", safe(file)));
+    const withheld = list.some((f) => f.rule === SECRET_RULE);
+    const lines = withheld ? undefined : options.source?.(file)?.split(/\r?\n/);
+    for (const f of list) {
+      const approval = f.requiresApproval ? " (needs the Identity team's approval)" : "";
+      out.push(
+        `  ${f.line}:${f.column}  ${paint(f.severity, f.severity)}  ${safe(f.message)}${approval}  ${paint("dim", f.rule)}`,
+      );
+      const line = lines?.[f.line - 1];
+      if (line !== undefined) out.push(...excerpt(line, f, paint));
+    }
+    if (withheld) out.push(paint("dim", "  (source lines not shown: the file holds key material)"));
+    out.push("");
+  }
+  out.push(summaryLine(findings, options.files, paint));
+  return out.join("\n") + "\n";
+}
+
+function excerpt(
+  line: string,
+  f: Finding,
+  paint: (style: keyof typeof STYLE, s: string) => string,
+): string[] {
+  const gutter = String(f.line).padStart(6);
+  const shown = safe(line);
+  const start = Math.min(Math.max(f.column - 1, 0), shown.length);
+  const end =
+    f.endLine === f.line && f.endColumn !== undefined ? Math.min(f.endColumn - 1, shown.length) : 0;
+  const width = Math.max(1, end - start);
+  // Keep tabs before the caret so that it lines up under the same column as the source.
+  const pad = shown.slice(0, start).replace(/[^\t]/g, " ");
+  return [
+    `${paint("dim", `${gutter} |`)} ${shown}`,
+    `${paint("dim", `${" ".repeat(6)} |`)} ${pad}${paint(f.severity, "^".repeat(width))}`,
+  ];
+}
+
+function summaryLine(
+  findings: readonly Finding[],
+  files: number,
+  paint: (style: keyof typeof STYLE, s: string) => string,
+): string {
+  const s = summarize(findings, files);
+  const checked = `${plural(files, "file")} checked`;
+  if (findings.length === 0) return `${checked}: no problems found`;
+  const parts = [
+    plural(s.errors, "error"),
+    plural(s.warnings, "warning"),
+    plural(s.notices, "notice"),
+  ];
+  const approval = s.requiresApproval
+    ? `; ${s.requiresApproval} need${s.requiresApproval === 1 ? "s" : ""} the Identity team's approval`
+    : "";
+  const head = s.errors ? paint("error", parts.join(", ")) : parts.join(", ");
+  return `${checked}: ${head}${approval}`;
+}
+
+/** Control characters (a terminal escape in a file) and bidirectional overrides (text that reads
+ * differently than it runs) are shown as escapes, never passed to the terminal. One code unit
+ * becomes one character, so columns still line up. */
+export function safe(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return s.replace(/[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]/g, "\ufffd");
+}
