@@ -1,0 +1,136 @@
+// Rules across the repository: what must belong to one integration alone. Each is a grouping by a
+// key in one pass (linear in the number of integrations), reported at every place involved so that
+// each file's annotations name the other file.
+//
+// Custom role labels are derived from the integration's name (one per integration), so their
+// uniqueness follows from unique.name. Identical credentials are caught key by key by unique.jwk.
+// A network zone is created per integration, so zones are never shared; identical allow lists in
+// two integrations are only a warning, since two systems may share an egress (NAT) address.
+import type { Finding } from "../model/index.js";
+import type { LoadedIntegration, NodePath } from "../load/types.js";
+import { intervalKey, parseEntry } from "./addresses.js";
+import { jwkThumbprint } from "./jwk.js";
+import { report, type RepositoryCheck } from "./report.js";
+import type { RuleId } from "./rules.js";
+
+interface Place {
+  li: LoadedIntegration;
+  path: NodePath;
+  part?: "key" | "value";
+}
+
+export const checkUniqueness: RepositoryCheck = (all) => {
+  const names = new Map<string, Place[]>();
+  const labels = new Map<string, Place[]>();
+  const keys = new Map<string, Place[]>();
+  const accounts = new Map<string, Place[]>();
+  const tokens = new Map<string, Place[]>();
+  const zones = new Map<string, Place[]>();
+
+  for (const li of all) {
+    const doc = li.integration;
+    add(names, doc.metadata.name, { li, path: ["metadata", "name"] });
+    const allowKey = doc.spec.network.allow
+      .map((entry) => {
+        const parsed = parseEntry(entry);
+        return parsed.ok ? intervalKey(parsed) : `?${entry.trim()}`;
+      })
+      .sort()
+      .join(",");
+    add(zones, allowKey, { li, path: ["spec", "network", "allow"], part: "key" });
+    if (doc.kind === "ServiceApp") {
+      const label = (doc.spec.label ?? doc.metadata.name).toLowerCase();
+      add(labels, label, {
+        li,
+        path: doc.spec.label !== undefined ? ["spec", "label"] : ["metadata", "name"],
+      });
+      doc.spec.credentials.jwks.forEach((jwk, i) => {
+        add(keys, jwkThumbprint(jwk), { li, path: ["spec", "credentials", "jwks", i] });
+      });
+    } else {
+      add(accounts, doc.spec.serviceAccount.login.toLowerCase(), {
+        li,
+        path: ["spec", "serviceAccount", "login"],
+      });
+      add(tokens, doc.spec.token.id, { li, path: ["spec", "token", "id"] });
+    }
+  }
+
+  return [
+    ...shared(
+      names,
+      "unique.name",
+      (o) => `The name is also used by ${o}: give each integration its own name.`,
+      false,
+    ),
+    ...shared(
+      labels,
+      "unique.app-label",
+      (o) =>
+        `The app label is also used by ${o} (labels are compared ignoring case): set a distinct spec.label.`,
+    ),
+    ...shared(
+      keys,
+      "unique.jwk",
+      (o) =>
+        `This public key (same RFC 7638 thumbprint) is also used by ${o}: generate a key pair for each integration.`,
+    ),
+    ...shared(
+      accounts,
+      "unique.service-account",
+      (o) =>
+        `The service account is also used by ${o}: create a dedicated service account for each integration.`,
+    ),
+    ...shared(
+      tokens,
+      "unique.token",
+      (o) => `The token is also registered by ${o}: each integration registers its own token.`,
+    ),
+    ...shared(
+      zones,
+      "unique.network-zone",
+      (o) =>
+        `The allow list is identical to that of ${o}: make sure the two are separate systems that share an egress, not one system with two credentials.`,
+    ),
+  ];
+};
+
+function add(groups: Map<string, Place[]>, key: string, place: Place): void {
+  const group = groups.get(key);
+  if (group === undefined) groups.set(key, [place]);
+  else group.push(place);
+}
+
+/** A finding at each place of every key used by more than one integration. Places in the same
+ * integration (the same name) count once unless `byName` is false (for the name rule itself). */
+function shared(
+  groups: Map<string, Place[]>,
+  rule: RuleId,
+  message: (others: string) => string,
+  byName = true,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const places of groups.values()) {
+    if (places.length < 2) continue;
+    const owners = new Set(
+      places.map((p) => (byName ? p.li.integration.metadata.name : p.li.file)),
+    );
+    if (owners.size < 2) continue;
+    for (const place of places) {
+      const me = byName ? place.li.integration.metadata.name : place.li.file;
+      const others = [
+        ...new Set(
+          places
+            .filter((p) => (byName ? p.li.integration.metadata.name : p.li.file) !== me)
+            .map((p) => p.li.file),
+        ),
+      ];
+      findings.push(
+        report(place.li, rule, place.path, message(others.join(", ")), {
+          part: place.part ?? "value",
+        }),
+      );
+    }
+  }
+  return findings;
+}
