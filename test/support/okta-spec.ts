@@ -24,7 +24,10 @@ export interface Exchange {
 
 export interface OktaSpec {
   /** The spec's path template of an operation, e.g. /api/v1/apps/{appId}; undefined if none. */
-  matchOperation(method: string, path: string): { template: string; operationId: string } | undefined;
+  matchOperation(
+    method: string,
+    path: string,
+  ): { template: string; operationId: string } | undefined;
   validateExchange(exchange: Exchange): string[];
 }
 
@@ -93,15 +96,19 @@ export function loadOktaSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
   const operations: Operation[] = [];
   for (const [template, item] of Object.entries(doc.paths as JsonObject)) {
     for (const [method, op] of Object.entries(item as JsonObject)) {
-      if (!op || typeof op !== "object" || Array.isArray(op) || typeof op.operationId !== "string") continue;
+      if (!op || typeof op !== "object" || Array.isArray(op) || typeof op.operationId !== "string")
+        continue;
       const segments = template.split("/").filter(Boolean);
-      const pattern = segments.map((s) => (s.startsWith("{") ? "[^/]+" : s.replace(/[.*+?^$()|[\]\\]/g, "\\$&")));
+      const pattern = segments.map((s) =>
+        s.startsWith("{") ? "[^/]+" : s.replace(/[.*+?^$()|[\]\\]/g, "\\$&"),
+      );
       const body = op.requestBody as JsonObject | undefined;
       const reqContent = body?.content as JsonObject | undefined;
       const responses: Record<string, Json | undefined> = {};
       for (const [status, r] of Object.entries(op.responses as JsonObject)) {
         let resp = r as JsonObject;
-        if (typeof resp.$ref === "string") resp = responseComponents[resp.$ref.split("/").pop() ?? ""] as JsonObject;
+        if (typeof resp.$ref === "string")
+          resp = responseComponents[resp.$ref.split("/").pop() ?? ""] as JsonObject;
         const content = resp.content as JsonObject | undefined;
         responses[status] = (content?.["application/json"] as JsonObject | undefined)?.schema;
       }
@@ -130,7 +137,11 @@ export function loadOktaSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
   };
   const resolve = (schema: Json): JsonObject | undefined => {
     let s = schema;
-    for (let i = 0; i < 10 && s && typeof s === "object" && !Array.isArray(s) && typeof s.$ref === "string"; i++) {
+    for (
+      let i = 0;
+      i < 10 && s && typeof s === "object" && !Array.isArray(s) && typeof s.$ref === "string";
+      i++
+    ) {
       s = schemas[s.$ref.split("/").pop() ?? ""] ?? null;
     }
     return s && typeof s === "object" && !Array.isArray(s) ? s : undefined;
@@ -139,7 +150,9 @@ export function loadOktaSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
   /** Errors of `data` against `schema`, then against the schemas its discriminators map to. */
   const check = (key: string, schema: Json, data: unknown, where: string, depth = 0): string[] => {
     const fn = compile(key, schema);
-    const out = fn(data) ? [] : (fn.errors ?? []).map((e) => `${where}${e.instancePath} ${e.message ?? ""}`);
+    const out = fn(data)
+      ? []
+      : (fn.errors ?? []).map((e) => `${where}${e.instancePath} ${e.message ?? ""}`);
     if (depth > 4) return out;
     const s = resolve(schema);
     if (!s) return out;
@@ -149,14 +162,16 @@ export function loadOktaSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
       const value = (data as Record<string, unknown>)[prop];
       const mapping = disc.mapping as JsonObject | undefined;
       const target = typeof value === "string" ? mapping?.[value] : undefined;
-      const self = typeof schema === "object" && schema && !Array.isArray(schema) ? schema.$ref : undefined;
+      const self =
+        typeof schema === "object" && schema && !Array.isArray(schema) ? schema.$ref : undefined;
       if (typeof target === "string" && target !== self) {
         out.push(...check(`ref:${target}`, { $ref: target }, data, where, depth + 1));
       }
     }
     if (s.type === "array" && Array.isArray(data) && s.items) {
       data.forEach((item, i) => {
-        if (out.length < 50) out.push(...checkMapped(s.items as Json, item, `${where}/${i}`, depth + 1));
+        if (out.length < 50)
+          out.push(...checkMapped(s.items as Json, item, `${where}/${i}`, depth + 1));
       });
     }
     return out;
@@ -167,8 +182,11 @@ export function loadOktaSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
     const disc = s?.discriminator as JsonObject | undefined;
     if (!disc || !data || typeof data !== "object") return [];
     const value = (data as Record<string, unknown>)[disc.propertyName as string];
-    const target = typeof value === "string" ? (disc.mapping as JsonObject | undefined)?.[value] : undefined;
-    return typeof target === "string" ? check(`ref:${target}`, { $ref: target }, data, where, depth) : [];
+    const target =
+      typeof value === "string" ? (disc.mapping as JsonObject | undefined)?.[value] : undefined;
+    return typeof target === "string"
+      ? check(`ref:${target}`, { $ref: target }, data, where, depth)
+      : [];
   };
 
   const matchOperation = (method: string, p: string): Operation | undefined => {
@@ -188,22 +206,36 @@ export function loadOktaSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
       const violations: string[] = [];
       const prefix = `${label} (${op.operationId})`;
       if (ex.requestBody !== undefined && op.requestSchema !== undefined) {
-        violations.push(...check(`req:${op.operationId}`, op.requestSchema, ex.requestBody, `${prefix} request`));
+        violations.push(
+          ...check(`req:${op.operationId}`, op.requestSchema, ex.requestBody, `${prefix} request`),
+        );
       }
       const status = String(ex.status);
-      const documented = status in op.responses || `${status[0]}XX` in op.responses || "default" in op.responses;
+      const documented =
+        status in op.responses || `${status[0]}XX` in op.responses || "default" in op.responses;
       // Okta answers 401 and 5xx with its error shape even where an operation documents neither.
       const undocumentedError = ex.status === 401 || ex.status >= 500;
       if (!documented && !undocumentedError) {
-        violations.push(`${prefix}: status ${status} is not documented (${Object.keys(op.responses).join(", ")})`);
+        violations.push(
+          `${prefix}: status ${status} is not documented (${Object.keys(op.responses).join(", ")})`,
+        );
         return violations;
       }
       const schema = documented
         ? (op.responses[status] ?? op.responses[`${status[0]}XX`] ?? op.responses.default)
         : { $ref: "#/components/schemas/ModelError" };
       if (schema !== undefined) {
-        if (ex.responseBody === undefined) violations.push(`${prefix} response ${status}: a body was expected`);
-        else violations.push(...check(`res:${op.operationId}:${status}`, schema, ex.responseBody, `${prefix} response ${status}`));
+        if (ex.responseBody === undefined)
+          violations.push(`${prefix} response ${status}: a body was expected`);
+        else
+          violations.push(
+            ...check(
+              `res:${op.operationId}:${status}`,
+              schema,
+              ex.responseBody,
+              `${prefix} response ${status}`,
+            ),
+          );
       }
       return violations;
     },
@@ -216,7 +248,8 @@ function rebase(schema: Json): Json {
   if (schema === null || typeof schema !== "object") return schema;
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(schema)) {
-    out[k] = k === "$ref" && typeof v === "string" && v.startsWith("#") ? `${SPEC_ID}${v}` : rebase(v);
+    out[k] =
+      k === "$ref" && typeof v === "string" && v.startsWith("#") ? `${SPEC_ID}${v}` : rebase(v);
   }
   return out;
 }

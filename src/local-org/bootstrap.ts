@@ -1,0 +1,149 @@
+// A new local org is usable at once: it has the bot's own API Service App (DPoP on, private_key_jwt
+// with a fresh RSA key pair, scope grants for what the bot manages), an admin user with an SSWS
+// token for tests, the Everyone group and the default sign-on policy. With a data folder the
+// private key is written with mode 0600 and the credentials file says where everything is.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { exportJWK, exportPKCS8, generateKeyPair, type JWK } from "jose";
+import { newId, PREFIX } from "./ids.js";
+import { appFromBody } from "./resources/apps.js";
+import { seedApiToken } from "./resources/api-tokens.js";
+import { createUser } from "./resources/directory.js";
+import { seedDefaultPolicy } from "./resources/policies.js";
+import type { OrgState } from "./store.js";
+
+/** The scopes the bot needs: read and manage of everything it reconciles. */
+export const BOT_SCOPES: readonly string[] = [
+  "apps",
+  "appGrants",
+  "roles",
+  "networkZones",
+  "apiTokens",
+  "principalRateLimits",
+  "users",
+  "groups",
+  "policies",
+].flatMap((s) => [`okta.${s}.read`, `okta.${s}.manage`]);
+
+export const BOT_APP_LABEL = "okta-gitops (local org bot)";
+export const KEY_FILE = "bot-private-key.pem";
+export const CREDENTIALS_FILE = "credentials.json";
+
+export interface Credentials {
+  /** The bot app's client id. */
+  clientId: string;
+  /** The kid of the bot's key, as registered in its app. */
+  keyId: string;
+  scopes: readonly string[];
+  /** The bot's private key, PKCS#8 PEM. */
+  privateKeyPem: string;
+  /** The same key as a JWK (with kid and alg), the form the Okta SDK takes most reliably. */
+  privateKeyJwk: JWK;
+  /** Where the private key is written, for a file-backed org. */
+  privateKeyPath?: string;
+  /** An SSWS token of the org's admin, for tests. */
+  sswsToken: string;
+  sswsTokenId: string;
+  adminUserId: string;
+}
+
+export async function bootstrap(
+  state: OrgState,
+  origin: string,
+  now: number,
+): Promise<Credentials> {
+  const iso = new Date(now).toISOString();
+  const everyoneId = newId(PREFIX.group);
+  state.groups[everyoneId] = {
+    id: everyoneId,
+    type: "BUILT_IN",
+    profile: { name: "Everyone", description: "All users in your organization" },
+    members: [],
+    created: iso,
+    lastUpdated: iso,
+    lastMembershipUpdated: iso,
+  };
+  seedDefaultPolicy(state, iso);
+
+  const admin = createUser(
+    state,
+    {
+      profile: {
+        login: "admin@local-org.example",
+        email: "admin@local-org.example",
+        firstName: "Local",
+        lastName: "Admin",
+      },
+    },
+    iso,
+    true,
+  );
+  const ssws = seedApiToken(state, now, {
+    name: "local-org-tests",
+    userId: admin.id,
+    ttlDays: 3650,
+  });
+
+  const { publicKey, privateKey } = await generateKeyPair("RS256", {
+    extractable: true,
+    modulusLength: 2048,
+  });
+  const keyId = `local-${iso.slice(0, 10)}`;
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: keyId, alg: "RS256", use: "sig" };
+  const privateKeyJwk: JWK = { ...(await exportJWK(privateKey)), kid: keyId, alg: "RS256" };
+  const app = appFromBody(
+    state,
+    {
+      name: "oidc_client",
+      label: BOT_APP_LABEL,
+      signOnMode: "OPENID_CONNECT",
+      credentials: { oauthClient: { token_endpoint_auth_method: "private_key_jwt" } },
+      settings: {
+        oauthClient: {
+          application_type: "service",
+          grant_types: ["client_credentials"],
+          response_types: ["token"],
+          dpop_bound_access_tokens: true,
+          jwks: { keys: [publicJwk] },
+        },
+      },
+      profile: { "okta-gitops": { managedBy: "okta-gitops", integration: "okta-gitops" } },
+    },
+    iso,
+  );
+  state.apps[app.id] = app;
+  for (const scopeId of BOT_SCOPES) {
+    const id = newId(PREFIX.grant);
+    state.grants[id] = {
+      id,
+      appId: app.id,
+      issuer: origin,
+      scopeId,
+      created: iso,
+      lastUpdated: iso,
+      createdBy: { id: admin.id, type: "User" },
+    };
+  }
+  return {
+    clientId: app.id,
+    keyId,
+    scopes: BOT_SCOPES,
+    privateKeyPem: await exportPKCS8(privateKey),
+    privateKeyJwk,
+    sswsToken: ssws.token,
+    sswsTokenId: ssws.id,
+    adminUserId: admin.id,
+  };
+}
+
+/** Writes the private key (0600) and the credentials file (0600) into the data folder. */
+export function writeCredentials(dataDir: string, creds: Credentials): Credentials {
+  const keyPath = path.join(dataDir, KEY_FILE);
+  writeFileSync(keyPath, creds.privateKeyPem, { mode: 0o600 });
+  const withPath = { ...creds, privateKeyPath: keyPath };
+  const { privateKeyPem: _pem, privateKeyJwk: _jwk, ...onDisk } = withPath;
+  writeFileSync(path.join(dataDir, CREDENTIALS_FILE), JSON.stringify(onDisk, null, 2) + "\n", {
+    mode: 0o600,
+  });
+  return withPath;
+}

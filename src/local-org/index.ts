@@ -1,0 +1,191 @@
+// The in-process API of the local Okta org: start one (in memory, or file-backed in a data folder),
+// read its URL, credentials, request log and counters, seed it, change its faults and rate limits,
+// and close it. It binds 127.0.0.1 only.
+import { existsSync, readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { exportJWK, importPKCS8 } from "jose";
+import { Auth } from "./auth.js";
+import { bootstrap, CREDENTIALS_FILE, writeCredentials, type Credentials } from "./bootstrap.js";
+import { isoAt, systemClock, type Clock } from "./clock.js";
+import { FaultInjector, type FaultOptions } from "./faults.js";
+import { newId } from "./ids.js";
+import { RateLimiter, type RateLimitOptions } from "./ratelimit.js";
+import { RequestLog, type Counter, type LogEntry, type RequestLogOptions } from "./requestlog.js";
+import { appFromBody } from "./resources/apps.js";
+import { seedApiToken, type SeededToken } from "./resources/api-tokens.js";
+import { createGroup, createUser } from "./resources/directory.js";
+import { Router } from "./router.js";
+import { createOrgServer } from "./server.js";
+import {
+  emptyState,
+  fileStore,
+  loadState,
+  memoryStore,
+  type AppRecord,
+  type GroupRecord,
+  type OrgState,
+  type UserRecord,
+} from "./store.js";
+
+export { ManualClock, systemClock, type Clock } from "./clock.js";
+export type { FaultOptions } from "./faults.js";
+export type { RateLimitOptions, Family } from "./ratelimit.js";
+export type { LogEntry, Counter, RequestLogOptions } from "./requestlog.js";
+export type { Credentials } from "./bootstrap.js";
+export type { OrgState } from "./store.js";
+export { BOT_SCOPES } from "./bootstrap.js";
+
+export interface LocalOrgOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** A folder for org.json, the bot's private key and credentials.json; in memory without one. */
+  dataDir?: string;
+  clock?: Clock;
+  faults?: FaultOptions;
+  rateLimits?: RateLimitOptions;
+  log?: RequestLogOptions;
+}
+
+export interface LocalOrgCredentials extends Credentials {
+  orgUrl: string;
+  /** credentials.json, for a file-backed org. */
+  credentialsPath?: string;
+}
+
+export interface LocalOrg {
+  /** http://127.0.0.1:PORT, without a trailing slash. */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir?: string;
+  readonly credentials: LocalOrgCredentials;
+  /** The live state: tests may read it; writes should go through the API or `seed`. */
+  readonly state: OrgState;
+  requests(): readonly LogEntry[];
+  /** Calls, 429s and 5xx by "METHOD /path/{template}". */
+  counters(): Record<string, Counter>;
+  resetCounters(): void;
+  setFaults(faults: FaultOptions): void;
+  setRateLimits(limits: RateLimitOptions): void;
+  setLogOptions(options: RequestLogOptions): void;
+  seed: {
+    user(
+      profile: { login: string; email?: string; firstName?: string; lastName?: string },
+      groupIds?: string[],
+    ): UserRecord;
+    group(name: string, description?: string): GroupRecord;
+    /** An API token, as an admin creates one in the Admin Console (Okta's API cannot). */
+    apiToken(opts: {
+      name: string;
+      userId: string;
+      network?: { connection: string; include?: string[] };
+    }): SeededToken;
+    /** An app from an API body, written straight into the state (fast, for large fixtures). */
+    app(body: unknown): AppRecord;
+  };
+  /** Writes pending state to disk now (file-backed orgs save on their own shortly after changes). */
+  flush(): void;
+  close(): Promise<void>;
+}
+
+async function readCredentials(dataDir: string): Promise<Credentials | undefined> {
+  const file = path.join(dataDir, CREDENTIALS_FILE);
+  if (!existsSync(file)) return undefined;
+  const onDisk = JSON.parse(readFileSync(file, "utf8")) as Omit<
+    Credentials,
+    "privateKeyPem" | "privateKeyJwk"
+  >;
+  const keyPath = onDisk.privateKeyPath ?? path.join(dataDir, "bot-private-key.pem");
+  const privateKeyPem = readFileSync(keyPath, "utf8");
+  const key = await importPKCS8(privateKeyPem, "RS256", { extractable: true });
+  return {
+    ...onDisk,
+    privateKeyPem,
+    privateKeyJwk: { ...(await exportJWK(key)), kid: onDisk.keyId, alg: "RS256" },
+  };
+}
+
+export async function startLocalOrg(options: LocalOrgOptions = {}): Promise<LocalOrg> {
+  const clock = options.clock ?? systemClock;
+  const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
+  const loaded = dataDir ? loadState(dataDir) : undefined;
+  const state = loaded ?? emptyState(newId("00o"));
+  const store = dataDir ? fileStore(dataDir, state) : memoryStore(state);
+
+  const log = new RequestLog(options.log);
+  const limiter = new RateLimiter(clock, options.rateLimits);
+  const faults = new FaultInjector(options.faults);
+  const auth = new Auth(() => state, clock);
+  let url = "";
+  const server = createOrgServer(
+    { store, clock, auth, limiter, faults, log, router: new Router() },
+    () => url,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  url = `http://127.0.0.1:${port}`;
+
+  let creds = loaded && dataDir ? await readCredentials(dataDir) : undefined;
+  if (!creds) {
+    creds = await bootstrap(state, url, clock.now());
+    if (dataDir) creds = writeCredentials(dataDir, creds);
+    store.changed();
+    store.flush();
+  }
+  const credentials: LocalOrgCredentials = {
+    ...creds,
+    orgUrl: url,
+    ...(dataDir ? { credentialsPath: path.join(dataDir, CREDENTIALS_FILE) } : {}),
+  };
+
+  const seeded = <T>(fn: () => T): T => {
+    const out = fn();
+    store.changed();
+    return out;
+  };
+
+  return {
+    url,
+    port,
+    dataDir,
+    credentials,
+    state,
+    requests: () => log.list(),
+    counters: () => log.counts(),
+    resetCounters: () => log.reset(),
+    setFaults: (f) => faults.configure(f),
+    setRateLimits: (r) => limiter.configure(r),
+    setLogOptions: (o) => (log.options = { ...log.options, ...o }),
+    seed: {
+      user: (profile, groupIds) =>
+        seeded(() =>
+          createUser(
+            state,
+            { profile: { email: profile.login, ...profile }, groupIds },
+            isoAt(clock),
+            true,
+          ),
+        ),
+      group: (name, description) =>
+        seeded(() => createGroup(state, { profile: { name, description } }, isoAt(clock))),
+      apiToken: (opts) => seeded(() => seedApiToken(state, clock.now(), opts)),
+      app: (body) =>
+        seeded(() => {
+          const app = appFromBody(state, body, isoAt(clock));
+          state.apps[app.id] = app;
+          return app;
+        }),
+    },
+    flush: () => store.flush(),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      store.flush();
+    },
+  };
+}

@@ -1,0 +1,220 @@
+// The HTTP pipeline of the local org, in Okta's order: faults (when injected), concurrency,
+// authentication, rate limit, scope, body, handler. Every answer carries the rate-limit headers and
+// an X-Okta-Request-Id; every exchange goes to the request log.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Auth } from "./auth.js";
+import { isoAt, type Clock } from "./clock.js";
+import type { Ctx, Principal, Reply } from "./context.js";
+import { errors, OAuthError, OktaError } from "./errors.js";
+import { FaultInjector, type Fault } from "./faults.js";
+import { newId, PREFIX } from "./ids.js";
+import { familyOf, RateLimiter } from "./ratelimit.js";
+import { RequestLog } from "./requestlog.js";
+import { principalShare } from "./resources/principal-rate-limits.js";
+import { Router } from "./router.js";
+import type { Store } from "./store.js";
+
+const MAX_BODY = 1024 * 1024;
+const TOKEN_PATH = "/oauth2/v1/token";
+
+export interface PipelineDeps {
+  store: Store;
+  clock: Clock;
+  auth: Auth;
+  limiter: RateLimiter;
+  faults: FaultInjector;
+  log: RequestLog;
+  router: Router;
+}
+
+class Dropped extends Error {}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY)
+      throw new OktaError(413, "E0000001", "Api validation failed: the request body is too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseJson(raw: string, contentType: string | undefined): unknown {
+  if (!raw.trim()) return undefined;
+  if (contentType && !contentType.includes("json")) {
+    throw new OktaError(415, "E0000001", "Api validation failed: Unsupported Media Type", [
+      "Content-Type must be application/json",
+    ]);
+  }
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw errors.malformed("The request body is not valid JSON.");
+  }
+}
+
+export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Server {
+  const { store, clock, auth, limiter, faults, log, router } = deps;
+
+  async function handle(req: IncomingMessage, res: ServerResponse, fault: Fault) {
+    const started = performance.now();
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", "http://local");
+    const base = req.headers.host ? `http://${req.headers.host}` : orgUrl();
+    // The client may address 127.0.0.1 or localhost: htu and aud may name either form.
+    const urlsFor = (p: string) => [...new Set([`${base}${p}`, `${orgUrl()}${p}`])];
+    const headers: Record<string, string> = { "X-Okta-Request-Id": newId(PREFIX.request) };
+    let template = url.pathname;
+    let principal: Principal | undefined;
+    let requestBody: unknown;
+    let reply: Reply;
+    let entered = false;
+
+    try {
+      if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+      if (fault.kind === "drop" && fault.when === "before") throw new Dropped();
+      const raw = await readBody(req);
+      if (!limiter.enter()) {
+        Object.assign(headers, limiter.take(familyOf(url.pathname), undefined, undefined).headers);
+        throw errors.rateLimited();
+      }
+      entered = true;
+
+      if (url.pathname === TOKEN_PATH) {
+        template = TOKEN_PATH;
+        const decision = limiter.take("token", undefined, undefined);
+        Object.assign(headers, decision.headers);
+        if (!decision.allowed) throw errors.rateLimited();
+        if (method !== "POST") throw errors.methodNotAllowed();
+        const form = new URLSearchParams(raw);
+        if (log.keepBodies)
+          requestBody = Object.fromEntries(
+            [...form].map(([k, v]) => [k, k === "client_assertion" ? "…" : v]),
+          );
+        const dpop = req.headers.dpop;
+        const body = await auth.token({
+          form,
+          dpop: typeof dpop === "string" ? dpop : undefined,
+          tokenUrls: urlsFor(TOKEN_PATH),
+        });
+        reply = { status: 200, body, headers: { "Cache-Control": "no-store", Pragma: "no-cache" } };
+        if (fault.kind === "error") throw errors.internal();
+      } else {
+        const match = router.match(method, url.pathname);
+        if (match && "route" in match) template = match.route.template;
+        // Refused credentials count against the bucket too, as at Okta; a 429 wins over a 401.
+        let authError: unknown;
+        const dpop = req.headers.dpop;
+        principal = await auth
+          .authenticate(
+            req.headers.authorization,
+            typeof dpop === "string" ? dpop : undefined,
+            method,
+            urlsFor(url.pathname),
+          )
+          .catch((e: unknown) => {
+            authError = e;
+            return undefined;
+          });
+        const share = principal
+          ? principalShare(store.state, principal.id)?.defaultPercentage
+          : undefined;
+        const decision = limiter.take(familyOf(url.pathname), principal?.id, share);
+        Object.assign(headers, decision.headers);
+        if (!decision.allowed) throw errors.rateLimited();
+        if (authError) throw authError;
+        if (!match) throw errors.notFound(url.pathname, "ApiEndpoint");
+        if (!("route" in match)) throw errors.methodNotAllowed();
+        if (!principal) throw errors.invalidToken();
+        auth.checkScopes(principal, match.route.scopes);
+        const body = parseJson(raw, req.headers["content-type"]);
+        requestBody = body;
+        if (fault.kind === "error" && fault.when === "before") throw errors.internal();
+        const ctx: Ctx = {
+          method,
+          baseUrl: base,
+          path: url.pathname,
+          query: url.searchParams,
+          params: match.params,
+          body,
+          state: store.state,
+          clock,
+          now: isoAt(clock),
+          principal,
+        };
+        reply = await match.route.handler(ctx);
+        if (method !== "GET") store.changed();
+        if (fault.kind === "error") throw errors.internal();
+        if (fault.kind === "drop") throw new Dropped();
+      }
+    } catch (e) {
+      if (e instanceof Dropped) {
+        req.socket.destroy();
+        log.add({
+          time: isoAt(clock),
+          method,
+          url: req.url ?? "",
+          template,
+          status: 0,
+          durationMs: performance.now() - started,
+          principal: principal?.id,
+          fault: "drop",
+        });
+        return;
+      }
+      if (e instanceof OktaError) reply = { status: e.status, body: e.body(), headers: e.headers };
+      else if (e instanceof OAuthError)
+        reply = { status: e.status, body: e.body(), headers: e.headers };
+      else {
+        process.stderr.write(
+          `local org: ${method} ${url.pathname}: ${(e as Error).stack ?? String(e)}\n`,
+        );
+        const err = errors.internal();
+        reply = { status: err.status, body: err.body() };
+      }
+    } finally {
+      if (entered) limiter.leave();
+      entered = false;
+    }
+
+    const payload =
+      reply.body === undefined || reply.status === 204 ? undefined : JSON.stringify(reply.body);
+    res.statusCode = reply.status;
+    for (const [k, v] of Object.entries({ ...headers, ...reply.headers })) res.setHeader(k, v);
+    if (payload !== undefined) {
+      res.setHeader("Content-Type", "application/json");
+      res.setHeader("Content-Length", Buffer.byteLength(payload));
+    }
+    log.add({
+      time: isoAt(clock),
+      method,
+      url: req.url ?? "",
+      template,
+      status: reply.status,
+      durationMs: performance.now() - started,
+      principal: principal?.id,
+      fault: fault.kind === "error" ? "error" : undefined,
+      ...(log.keepBodies ? { requestBody, responseBody: reply.body } : {}),
+    });
+    if (payload !== undefined && fault.slowBodyMs > 0 && payload.length > 1) {
+      const half = Math.floor(payload.length / 2);
+      res.write(payload.slice(0, half));
+      await sleep(fault.slowBodyMs);
+      res.end(payload.slice(half));
+    } else {
+      res.end(payload);
+    }
+  }
+
+  return createServer((req, res) => {
+    const fault = faults.decide((req.method ?? "GET").toUpperCase());
+    handle(req, res, fault).catch((e: unknown) => {
+      process.stderr.write(`local org: ${(e as Error).stack ?? String(e)}\n`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+}
