@@ -7,8 +7,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../../src/model/index.js";
-import { checkPolicy, RULES } from "../../src/policy/index.js";
-import { loadedFromYaml } from "../support/integration-doc.js";
+import { RULES } from "../../src/policy/index.js";
+import { validate } from "../../src/validate.js";
 
 const ROOT = join(import.meta.dirname, "../fixtures/rules");
 /** Fixtures are written against this date (API token expiries). */
@@ -35,9 +35,10 @@ function marked(files: string[]): string[] {
   );
 }
 
+/** Through validate(), as the CLI runs it: the real loader's positions, schema and load rules. */
 function run(files: string[]) {
-  const integrations = files.map((f) => loadedFromYaml(relative(ROOT, f), readFileSync(f, "utf8")));
-  return checkPolicy({ integrations, config: DEFAULT_CONFIG, today: TODAY });
+  const sources = files.map((f) => ({ path: relative(ROOT, f), bytes: readFileSync(f) }));
+  return validate({ files: sources, config: DEFAULT_CONFIG, today: TODAY }).findings;
 }
 
 describe("every rule has fixtures", () => {
