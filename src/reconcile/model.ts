@@ -112,6 +112,8 @@ export interface ActualState {
   unowned: UnownedObject[];
   /** Which integrations were read: all of them, or a listed subset (a pull request's plan). */
   scope: "all" | Set<string>;
+  /** The integration whose app the bot itself authenticates as: never deleted. */
+  self?: string;
 }
 
 export type Action = "create" | "update" | "delete" | "conflict";

@@ -29,7 +29,8 @@ export function plan(desired: ReadonlyMap<string, DesiredIntegration>, actual: A
     const d = desired.get(name);
     const a = actual.integrations.get(name) ?? { name, grants: [], roles: [] };
     if (d) changes.push(...planIntegration(d, a, actual));
-    else deletions.push(...planRemoval(a));
+    // Without a file, the bot's own app is left alone: deleting it would lock the bot out.
+    else if (name !== actual.self) deletions.push(...planRemoval(a));
   }
   return { operations: [...changes, ...deletions], integrations: names };
 }

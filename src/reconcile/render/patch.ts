@@ -57,8 +57,15 @@ function valueAt(obj: object, path: string): unknown {
   return cur;
 }
 
+/** A value for people: keys by their kid (the key material is in the JSON output). */
 export function show(v: unknown): string {
   if (v === undefined) return "(none)";
+  if (v && typeof v === "object" && !Array.isArray(v) && "jwks" in v) {
+    const { jwks, ...rest } = v as { jwks: { kid: string }[] };
+    return JSON.stringify({ ...rest, jwks: jwks.map((k) => `kid:${k.kid}`) });
+  }
+  if (Array.isArray(v) && v.every((k) => k && typeof k === "object" && "kid" in k))
+    return `[${v.map((k) => `kid:${(k as { kid: string }).kid}`).join(", ")}]`;
   if (Array.isArray(v) && v.every((x) => typeof x !== "object")) return `[${v.join(", ")}]`;
   return JSON.stringify(v);
 }

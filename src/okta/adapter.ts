@@ -1,0 +1,818 @@
+// The Okta adapter: reads what the bot owns in Okta into the reconciler's canonical actual state,
+// and carries out plan operations (the OktaPort of apply.ts). All calls go through the Okta SDK's
+// HTTP client (its PrivateKey + DPoP token handling and our request executor), paced by pacer.ts.
+//
+// Reading costs about two calls per integration: the paged lists (apps, zones, custom roles,
+// resource sets, principal rate limits) carry nearly everything, and only grants and client roles,
+// which Okta does not list across apps, are read per app. A pull request's plan reads only the
+// integrations it changes: by label for the app, then by id for what the app points at.
+import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
+import type { OktaPort, Refs } from "../reconcile/apply.js";
+import {
+  DESCRIPTION_PREFIX,
+  MANAGED_BY,
+  MARKER_KEY,
+  NAME_PREFIX,
+  type ActualIntegration,
+  type ActualState,
+  type AppState,
+  type CustomRoleState,
+  type JwkState,
+  type Operation,
+  type ResourceSetState,
+  type RoleAssignmentState,
+  type UnownedObject,
+  type ZoneState,
+} from "../reconcile/model.js";
+import {
+  GRANT_TYPE_TOKEN_EXCHANGE,
+  canonicalGateway,
+  canonicalJwks,
+  canonicalResource,
+  gatewayType,
+  hasTokenExchange,
+  resourceUrl,
+  sortedUnique,
+} from "../reconcile/normalise.js";
+import { checkToken, createClient, PacedRequestExecutor, type OktaClient } from "./client.js";
+import { bucketOf, Pacer } from "./pacer.js";
+import type { OktaSettings } from "./settings.js";
+
+// --- what Okta answers (only the fields the bot reads; the rest passes through) ----------------
+
+const Marker = z.looseObject({ managedBy: z.string(), integration: z.string() });
+const RawApp = z.looseObject({
+  id: z.string(),
+  label: z.string(),
+  status: z.string().optional(),
+  profile: z.record(z.string(), z.unknown()).nullish(),
+  settings: z
+    .looseObject({
+      oauthClient: z
+        .looseObject({
+          grant_types: z.array(z.string()).optional(),
+          dpop_bound_access_tokens: z.boolean().optional(),
+          jwks: z.looseObject({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+          network: z
+            .looseObject({ connection: z.string(), include: z.array(z.string()).nullish() })
+            .nullish(),
+        })
+        .optional(),
+    })
+    .optional(),
+  credentials: z
+    .looseObject({ oauthClient: z.looseObject({ client_id: z.string().optional() }).optional() })
+    .optional(),
+});
+type RawApp = z.infer<typeof RawApp>;
+const RawZone = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  status: z.string(),
+  gateways: z.array(z.looseObject({ type: z.string(), value: z.string() })).nullish(),
+});
+const RawRole = z.looseObject({
+  id: z.string(),
+  label: z.string(),
+  description: z.string().nullish(),
+});
+const RawPermissions = z.looseObject({
+  permissions: z.array(z.looseObject({ label: z.string() })),
+});
+const RawResource = z.looseObject({
+  id: z.string(),
+  orn: z.string().optional(),
+  _links: z.looseObject({ self: z.looseObject({ href: z.string() }).optional() }).optional(),
+});
+const RawGrant = z.looseObject({
+  id: z.string(),
+  scopeId: z.string(),
+  status: z.string().optional(),
+});
+const RawClientRole = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  role: z.string().optional(),
+  "resource-set": z.string().optional(),
+});
+const RawRateLimit = z.looseObject({
+  id: z.string(),
+  principalId: z.string(),
+  defaultPercentage: z.number().optional(),
+});
+const IamPage = z.looseObject({
+  _links: z.looseObject({ next: z.looseObject({ href: z.string() }).optional() }).optional(),
+});
+
+type Raw = Record<string, unknown>;
+
+interface HttpResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+export interface OktaConnection {
+  adapter: OktaAdapter;
+  executor: PacedRequestExecutor;
+  pacer: Pacer;
+}
+
+/** Builds the client, gets a token up front (clear error if that fails). */
+export async function connectOkta(
+  settings: OktaSettings,
+  options: { rateShare?: number } = {},
+): Promise<OktaConnection> {
+  const pacer = new Pacer({ share: options.rateShare ?? 1 });
+  const executor = new PacedRequestExecutor(pacer);
+  const client = createClient(settings, executor);
+  await checkToken(client, settings);
+  return { adapter: new OktaAdapter(client, pacer, settings), executor, pacer };
+}
+
+export class OktaAdapter implements OktaPort {
+  readonly orgUrl: string;
+  constructor(
+    private readonly client: OktaClient,
+    private readonly pacer: Pacer,
+    private readonly settings: OktaSettings,
+  ) {
+    this.orgUrl = settings.orgUrl;
+  }
+
+  /** The bot's own app: never deleted, whatever the files say. */
+  get selfClientId(): string {
+    return this.settings.clientId;
+  }
+
+  // --- HTTP ----------------------------------------------------------------------------------
+
+  /**
+   * One call through the SDK. A 429 waits for the reset and goes again (the SDK makes a fresh DPoP
+   * proof for every attempt); a 5xx or a dropped connection is retried when repeating the call is
+   * harmless (GET, PUT, DELETE, and POSTs marked idempotent), and thrown otherwise so that apply
+   * can look for what a create may have made.
+   */
+  async call<T = unknown>(
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    pathOrUrl: string,
+    body?: unknown,
+    opts: { idempotent?: boolean } = {},
+  ): Promise<{ json: T; headers: HttpResponse["headers"] }> {
+    const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${this.orgUrl}${pathOrUrl}`;
+    const bucket = bucketOf(url);
+    const repeatable =
+      opts.idempotent ?? (method === "GET" || method === "PUT" || method === "DELETE");
+    let transientLeft = 4;
+    for (let attempt = 0; ; attempt++) {
+      await this.pacer.acquire(bucket);
+      try {
+        const request: Raw = {
+          method,
+          headers: { Accept: "application/json", "Content-Type": "application/json" },
+        };
+        if (body !== undefined) request.body = JSON.stringify(body);
+        const res = (await this.client.http.http(url, request)) as HttpResponse;
+        const text = res.status === 204 ? "" : await res.text();
+        return { json: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
+      } catch (error) {
+        const status = (error as { status?: unknown }).status;
+        if (status === 429 && attempt < 20) continue;
+        const transient = typeof status !== "number" || status >= 500;
+        if (transient && repeatable && transientLeft-- > 0) {
+          await sleep(100 * 2 ** (3 - transientLeft));
+          continue;
+        }
+        throw withContext(error, method, url);
+      }
+    }
+  }
+
+  private async list<T>(schema: z.ZodType<T>, path: string): Promise<T[]> {
+    const out: T[] = [];
+    for (let next: string | undefined = path; next;) {
+      const { json, headers } = await this.call<unknown[]>("GET", next);
+      out.push(...z.array(schema).parse(json));
+      next = nextLink(headers.get("link"));
+    }
+    return out;
+  }
+
+  private async listIam<T>(schema: z.ZodType<T>, path: string, key: string): Promise<T[]> {
+    const out: T[] = [];
+    for (let next: string | undefined = path; next;) {
+      const page: { json: Raw } = await this.call<Raw>("GET", next);
+      out.push(...z.array(schema).parse(page.json[key] ?? []));
+      next = IamPage.parse(page.json)._links?.next?.href;
+    }
+    return out;
+  }
+
+  // --- reading -------------------------------------------------------------------------------
+
+  /** Everything the bot owns, for apply and drift. */
+  async readAll(): Promise<ActualState> {
+    const [apps, zones, roles, sets, limits] = await Promise.all([
+      this.list(RawApp, `/api/v1/apps?filter=${enc('name eq "oidc_client"')}&limit=200`),
+      this.list(RawZone, `/api/v1/zones?limit=200`),
+      this.listIam(RawRole, `/api/v1/iam/roles`, "roles"),
+      this.listIam(RawRole, `/api/v1/iam/resource-sets`, "resource-sets"),
+      this.list(
+        RawRateLimit,
+        `/api/v1/principal-rate-limits?filter=${enc('principalType eq "OAUTH_CLIENT"')}&limit=50`,
+      ),
+    ]);
+    const limitByPrincipal = new Map(limits.map((l) => [l.principalId, l]));
+    return this.assemble({ apps, zones, roles, sets, limitByPrincipal, scope: "all" });
+  }
+
+  /**
+   * Only the named integrations, for a pull request's plan: the app by label (Okta's `q`), then
+   * what it points at by id. Calls grow with the number of integrations, not with the org.
+   * A zone, role or resource set whose app does not exist yet is found by name where Okta allows.
+   */
+  async readIntegrations(wanted: { name: string; label: string }[]): Promise<ActualState> {
+    const names = new Set(wanted.map((w) => w.name));
+    const apps: RawApp[] = [];
+    const zones: z.infer<typeof RawZone>[] = [];
+    const roles: z.infer<typeof RawRole>[] = [];
+    const sets: z.infer<typeof RawRole>[] = [];
+    const limitByPrincipal = new Map<string, z.infer<typeof RawRateLimit>>();
+    await Promise.all(
+      wanted.map(async ({ name, label }) => {
+        const found = await this.list(
+          RawApp,
+          `/api/v1/apps?q=${enc(label)}&filter=${enc('name eq "oidc_client"')}&limit=200`,
+        );
+        const mine = found.filter((a) => markerOf(a)?.integration === name || a.label === label);
+        apps.push(...mine);
+        const owned = mine.find((a) => markerOf(a)?.integration === name);
+        const zoneId = owned?.settings?.oauthClient?.network?.include?.[0];
+        const extra: Promise<void>[] = [];
+        if (zoneId)
+          extra.push(
+            this.getOptional(RawZone, `/api/v1/zones/${zoneId}`).then(
+              (z) => void (z && zones.push(z)),
+            ),
+          );
+        for (const [kind, list] of [
+          ["roles", roles],
+          ["resource-sets", sets],
+        ] as const) {
+          extra.push(
+            this.getOptional(RawRole, `/api/v1/iam/${kind}/${enc(`${NAME_PREFIX}${name}`)}`).then(
+              (r) => void (r && list.push(r)),
+            ),
+          );
+        }
+        if (owned) {
+          extra.push(
+            this.list(
+              RawRateLimit,
+              `/api/v1/principal-rate-limits?filter=${enc(`principalId eq "${clientIdOf(owned)}"`)}&limit=50`,
+            ).then((ls) => ls.forEach((l) => limitByPrincipal.set(l.principalId, l))),
+          );
+        }
+        await Promise.all(extra);
+      }),
+    );
+    return this.assemble({ apps, zones, roles, sets, limitByPrincipal, scope: names });
+  }
+
+  private async getOptional<T>(schema: z.ZodType<T>, path: string): Promise<T | undefined> {
+    try {
+      return schema.parse((await this.call("GET", path)).json);
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async assemble(input: {
+    apps: RawApp[];
+    zones: z.infer<typeof RawZone>[];
+    roles: z.infer<typeof RawRole>[];
+    sets: z.infer<typeof RawRole>[];
+    limitByPrincipal: Map<string, z.infer<typeof RawRateLimit>>;
+    scope: ActualState["scope"];
+  }): Promise<ActualState> {
+    const integrations = new Map<string, ActualIntegration>();
+    const unowned: UnownedObject[] = [];
+    const of = (name: string) => {
+      let a = integrations.get(name);
+      if (!a) integrations.set(name, (a = { name, grants: [], roles: [] }));
+      return a;
+    };
+    const inScope = (name: string) => input.scope === "all" || input.scope.has(name);
+
+    const zoneNames = new Map<string, string>();
+    for (const z of input.zones) {
+      zoneNames.set(z.id, z.name);
+      if (z.type !== "IP" || !z.name.startsWith(NAME_PREFIX)) continue;
+      const name = z.name.slice(NAME_PREFIX.length);
+      if (!inScope(name) || of(name).zone) continue;
+      of(name).zone = {
+        id: z.id,
+        state: {
+          name: z.name,
+          gateways: sortedUnique((z.gateways ?? []).map((g) => canonicalGateway(g.value))),
+          status: z.status === "ACTIVE" ? "ACTIVE" : "INACTIVE",
+        } satisfies ZoneState,
+      };
+    }
+
+    // Custom roles and resource sets: owned when the description carries the marker.
+    const roleLabels = new Map<string, string>();
+    const setLabels = new Map<string, string>();
+    const detail: Promise<void>[] = [];
+    for (const [kind, list, labels] of [
+      ["customRole", input.roles, roleLabels],
+      ["resourceSet", input.sets, setLabels],
+    ] as const) {
+      for (const r of list) {
+        labels.set(r.id, r.label);
+        const owner = r.description?.startsWith(DESCRIPTION_PREFIX)
+          ? r.description.slice(DESCRIPTION_PREFIX.length).trim()
+          : undefined;
+        if (!owner) {
+          if (r.label.startsWith(NAME_PREFIX)) unowned.push({ kind, id: r.id, name: r.label });
+          continue;
+        }
+        if (r.label !== `${NAME_PREFIX}${owner}` && r.label.startsWith(NAME_PREFIX)) {
+          unowned.push({ kind, id: r.id, name: r.label, ownedBy: owner });
+        }
+        if (!inScope(owner) || of(owner)[kind]) continue;
+        const a = of(owner);
+        if (kind === "customRole") {
+          detail.push(
+            this.call("GET", `/api/v1/iam/roles/${r.id}/permissions`).then(({ json }) => {
+              a.customRole = {
+                id: r.id,
+                state: {
+                  label: r.label,
+                  description: r.description ?? "",
+                  permissions: sortedUnique(
+                    RawPermissions.parse(json).permissions.map((p) => p.label),
+                  ),
+                } satisfies CustomRoleState,
+              };
+            }),
+          );
+        } else {
+          detail.push(
+            this.listIam(
+              RawResource,
+              `/api/v1/iam/resource-sets/${r.id}/resources`,
+              "resources",
+            ).then((resources) => {
+              const resourceIds: Record<string, string> = {};
+              for (const x of resources) {
+                const ref = x.orn ?? x._links?.self?.href;
+                if (ref) resourceIds[canonicalResource(ref)] = x.id;
+              }
+              a.resourceSet = {
+                id: r.id,
+                state: {
+                  label: r.label,
+                  description: r.description ?? "",
+                  resources: sortedUnique(Object.keys(resourceIds)),
+                } satisfies ResourceSetState,
+                resourceIds,
+              };
+            }),
+          );
+        }
+      }
+    }
+
+    // Apps: owned when the profile carries the marker; per owned app, its grants and roles.
+    for (const app of input.apps) {
+      const marker = markerOf(app);
+      if (!marker) {
+        unowned.push({ kind: "app", id: app.id, name: app.label });
+        continue;
+      }
+      const name = marker.integration;
+      if (!inScope(name)) continue;
+      const a = of(name);
+      if (a.app) {
+        // Two apps claim one integration (made by hand, or by a tool without our lookup): the
+        // second is shown as a conflict rather than silently adopted or deleted.
+        unowned.push({ kind: "app", id: app.id, name: app.label, ownedBy: name });
+        continue;
+      }
+      const clientId = clientIdOf(app);
+      a.app = {
+        id: app.id,
+        clientId,
+        state: appState(app, zoneNames),
+        raw: app as Raw,
+      };
+      const limit = input.limitByPrincipal.get(clientId);
+      if (limit) a.rateLimit = { id: limit.id, percent: limit.defaultPercentage ?? 50 };
+      detail.push(
+        this.call<unknown[]>("GET", `/api/v1/apps/${app.id}/grants`).then(({ json }) => {
+          a.grants = z
+            .array(RawGrant)
+            .parse(json)
+            .filter((g) => g.status !== "REVOKED")
+            .map((g) => ({ id: g.id, scope: g.scopeId }));
+        }),
+        this.call<unknown[]>("GET", `/oauth2/v1/clients/${clientId}/roles`).then(({ json }) => {
+          a.roles = z
+            .array(RawClientRole)
+            .parse(json)
+            .map((r) => ({ id: r.id, state: roleState(r, roleLabels, setLabels) }));
+        }),
+      );
+    }
+    await Promise.all(detail);
+    // Role and resource-set labels are known only once both lists are read: resolve ids again.
+    for (const a of integrations.values())
+      for (const r of a.roles)
+        if ("role" in r.state) {
+          r.state = {
+            type: "CUSTOM",
+            role: roleLabels.get(r.state.role.replace(/^id:/, "")) ?? r.state.role,
+            resourceSet:
+              setLabels.get(r.state.resourceSet.replace(/^id:/, "")) ?? r.state.resourceSet,
+          };
+        }
+    const self = [...integrations.values()].find((a) => a.app?.clientId === this.selfClientId);
+    return { integrations, unowned, scope: input.scope, ...(self ? { self: self.name } : {}) };
+  }
+
+  // --- writing -------------------------------------------------------------------------------
+
+  async execute(op: Operation, refs: Refs): Promise<string | undefined> {
+    const id = op.target?.id;
+    const appId = () => need(refs, `app:${op.integration}`);
+    switch (`${op.kind}:${op.action}`) {
+      case "zone:create":
+        return (
+          await this.call<{ id: string }>("POST", "/api/v1/zones", zoneBody(op.after as ZoneState))
+        ).json.id;
+      case "zone:update":
+        await this.call("PUT", `/api/v1/zones/${id}`, zoneBody(op.after as ZoneState));
+        return undefined;
+      case "zone:delete":
+        await this.call("POST", `/api/v1/zones/${id}/lifecycle/deactivate`, undefined, {
+          idempotent: true,
+        }).catch(ignore404);
+        await this.call("DELETE", `/api/v1/zones/${id}`).catch(ignore404);
+        return undefined;
+
+      case "customRole:create": {
+        const r = op.after as CustomRoleState;
+        return (await this.call<{ id: string }>("POST", "/api/v1/iam/roles", r)).json.id;
+      }
+      case "customRole:update": {
+        const before = op.before as CustomRoleState;
+        const after = op.after as CustomRoleState;
+        if (before.label !== after.label || before.description !== after.description)
+          await this.call("PUT", `/api/v1/iam/roles/${id}`, {
+            label: after.label,
+            description: after.description,
+          });
+        for (const p of after.permissions.filter((x) => !before.permissions.includes(x)))
+          await this.call("POST", `/api/v1/iam/roles/${id}/permissions/${p}`, {}).catch(
+            ignoreExisting,
+          );
+        for (const p of before.permissions.filter((x) => !after.permissions.includes(x)))
+          await this.call("DELETE", `/api/v1/iam/roles/${id}/permissions/${p}`).catch(ignore404);
+        return undefined;
+      }
+      case "customRole:delete":
+        await this.call("DELETE", `/api/v1/iam/roles/${id}`).catch(ignore404);
+        return undefined;
+
+      case "resourceSet:create": {
+        const s = op.after as ResourceSetState;
+        const body = { ...s, resources: s.resources.map((r) => resourceUrl(this.orgUrl, r)) };
+        return (await this.call<{ id: string }>("POST", "/api/v1/iam/resource-sets", body)).json.id;
+      }
+      case "resourceSet:update": {
+        const before = op.before as ResourceSetState;
+        const after = op.after as ResourceSetState;
+        if (before.label !== after.label || before.description !== after.description)
+          await this.call("PUT", `/api/v1/iam/resource-sets/${id}`, {
+            label: after.label,
+            description: after.description,
+          });
+        const additions = after.resources.filter((r) => !before.resources.includes(r));
+        if (additions.length)
+          await this.call(
+            "PATCH",
+            `/api/v1/iam/resource-sets/${id}/resources`,
+            { additions: additions.map((r) => resourceUrl(this.orgUrl, r)) },
+            { idempotent: true },
+          );
+        for (const r of before.resources.filter((x) => !after.resources.includes(x))) {
+          const rid = op.target?.resourceIds?.[r];
+          if (rid)
+            await this.call("DELETE", `/api/v1/iam/resource-sets/${id}/resources/${rid}`).catch(
+              ignore404,
+            );
+        }
+        return undefined;
+      }
+      case "resourceSet:delete":
+        await this.call("DELETE", `/api/v1/iam/resource-sets/${id}`).catch(ignore404);
+        return undefined;
+
+      case "app:create": {
+        const body = appBody(op.integration, op.after as AppState, refs, {});
+        return (await this.call<{ id: string }>("POST", "/api/v1/apps?activate=true", body)).json
+          .id;
+      }
+      case "app:update": {
+        const after = op.after as AppState;
+        await this.call(
+          "PUT",
+          `/api/v1/apps/${id}`,
+          appBody(op.integration, after, refs, op.target?.raw ?? {}),
+        );
+        const before = op.before as AppState;
+        if (before.status !== after.status)
+          await this.call(
+            "POST",
+            `/api/v1/apps/${id}/lifecycle/${after.status === "ACTIVE" ? "activate" : "deactivate"}`,
+            undefined,
+            {
+              idempotent: true,
+            },
+          );
+        return undefined;
+      }
+      case "app:delete":
+        await this.call("POST", `/api/v1/apps/${id}/lifecycle/deactivate`, undefined, {
+          idempotent: true,
+        }).catch(ignore404);
+        await this.call("DELETE", `/api/v1/apps/${id}`).catch(ignore404);
+        return undefined;
+
+      case "grant:create": {
+        const { scope } = op.after as { scope: string };
+        const res = await this.call<{ id: string }>("POST", `/api/v1/apps/${appId()}/grants`, {
+          issuer: this.orgUrl,
+          scopeId: scope,
+        });
+        return res.json.id;
+      }
+      case "grant:delete":
+        await this.call("DELETE", `/api/v1/apps/${appId()}/grants/${id}`).catch(ignore404);
+        return undefined;
+
+      case "roleAssignment:create":
+      case "roleAssignment:update": {
+        const client = appId();
+        if (op.action === "update")
+          await this.call("DELETE", `/oauth2/v1/clients/${client}/roles/${id}`).catch(ignore404);
+        const role = op.after as RoleAssignmentState;
+        const body =
+          "role" in role
+            ? {
+                type: "CUSTOM",
+                role: need(refs, `customRole:${role.role}`),
+                "resource-set": need(refs, `resourceSet:${role.resourceSet}`),
+              }
+            : { type: role.type };
+        return (await this.call<{ id: string }>("POST", `/oauth2/v1/clients/${client}/roles`, body))
+          .json.id;
+      }
+      case "roleAssignment:delete":
+        await this.call("DELETE", `/oauth2/v1/clients/${appId()}/roles/${id}`).catch(ignore404);
+        return undefined;
+
+      case "rateLimit:create": {
+        const { percent } = op.after as { percent: number };
+        const res = await this.call<{ id: string }>("POST", "/api/v1/principal-rate-limits", {
+          principalId: appId(),
+          principalType: "OAUTH_CLIENT",
+          defaultPercentage: percent,
+          defaultConcurrencyPercentage: percent,
+        });
+        return res.json.id;
+      }
+      case "rateLimit:update": {
+        const { percent } = op.after as { percent: number };
+        await this.call("PUT", `/api/v1/principal-rate-limits/${id}`, {
+          principalId: appId(),
+          principalType: "OAUTH_CLIENT",
+          defaultPercentage: percent,
+          defaultConcurrencyPercentage: percent,
+        });
+        return undefined;
+      }
+    }
+    throw new Error(`no way to ${op.action} a ${op.kind}`);
+  }
+
+  /** Finds by marker (or name) what a create whose answer was lost may have made. */
+  async findCreated(op: Operation, refs: Refs): Promise<string | undefined> {
+    const after = op.after as Raw;
+    switch (op.kind) {
+      case "zone": {
+        const zones = await this.list(RawZone, `/api/v1/zones?limit=200`);
+        return zones.find((z) => z.name === after.name)?.id;
+      }
+      case "customRole":
+      case "resourceSet": {
+        const path = op.kind === "customRole" ? "roles" : "resource-sets";
+        const r = await this.getOptional(
+          RawRole,
+          `/api/v1/iam/${path}/${enc(String(after.label))}`,
+        );
+        return r && r.description === after.description ? r.id : undefined;
+      }
+      case "app": {
+        const found = await this.list(
+          RawApp,
+          `/api/v1/apps?q=${enc(String(after.label))}&filter=${enc('name eq "oidc_client"')}&limit=200`,
+        );
+        return found.find((a) => markerOf(a)?.integration === op.integration)?.id;
+      }
+      case "grant": {
+        const grants = z
+          .array(RawGrant)
+          .parse(
+            (await this.call("GET", `/api/v1/apps/${need(refs, `app:${op.integration}`)}/grants`))
+              .json,
+          );
+        return grants.find((g) => g.scopeId === after.scope)?.id;
+      }
+      case "roleAssignment": {
+        const client = need(refs, `app:${op.integration}`);
+        const roles = z
+          .array(RawClientRole)
+          .parse((await this.call("GET", `/oauth2/v1/clients/${client}/roles`)).json);
+        const role = op.after as RoleAssignmentState;
+        const match = roles.find((r) =>
+          "role" in role
+            ? r.type === "CUSTOM" &&
+              r.role === refs.get(`customRole:${role.role}`) &&
+              r["resource-set"] === refs.get(`resourceSet:${role.resourceSet}`)
+            : r.type === role.type,
+        );
+        return match?.id;
+      }
+      case "rateLimit": {
+        const client = need(refs, `app:${op.integration}`);
+        const ls = await this.list(
+          RawRateLimit,
+          `/api/v1/principal-rate-limits?filter=${enc(`principalId eq "${client}"`)}&limit=50`,
+        );
+        return ls[0]?.id;
+      }
+    }
+  }
+}
+
+/** Where the actual state's objects are, for apply to resolve references by name. */
+export function refsOf(actual: ActualState): Refs {
+  const refs: Refs = new Map();
+  for (const a of actual.integrations.values()) {
+    if (a.app) refs.set(`app:${a.name}`, a.app.id);
+    if (a.zone) refs.set(`zone:${a.zone.state.name}`, a.zone.id);
+    if (a.customRole) refs.set(`customRole:${a.customRole.state.label}`, a.customRole.id);
+    if (a.resourceSet) refs.set(`resourceSet:${a.resourceSet.state.label}`, a.resourceSet.id);
+  }
+  return refs;
+}
+
+// --- mapping -----------------------------------------------------------------------------------
+
+function markerOf(app: RawApp): z.infer<typeof Marker> | undefined {
+  const m = Marker.safeParse(app.profile?.[MARKER_KEY]);
+  return m.success && m.data.managedBy === MANAGED_BY ? m.data : undefined;
+}
+
+function clientIdOf(app: RawApp): string {
+  return app.credentials?.oauthClient?.client_id ?? app.id;
+}
+
+function appState(app: RawApp, zoneNames: Map<string, string>): AppState {
+  const oc = app.settings?.oauthClient ?? {};
+  const net = oc.network;
+  const zoneId = net?.include?.[0];
+  return {
+    label: app.label,
+    jwks: canonicalJwks(
+      (oc.jwks?.keys ?? []).filter((k) => k.status === undefined || k.status === "ACTIVE"),
+    ) as JwkState[],
+    dpop: oc.dpop_bound_access_tokens === true,
+    tokenExchange: hasTokenExchange(oc.grant_types),
+    network:
+      net?.connection === "ZONE" && zoneId
+        ? { connection: "ZONE", zone: zoneNames.get(zoneId) ?? `id:${zoneId}` }
+        : { connection: "ANYWHERE" },
+    status: app.status === "INACTIVE" ? "INACTIVE" : "ACTIVE",
+  };
+}
+
+function roleState(
+  r: z.infer<typeof RawClientRole>,
+  roles: Map<string, string>,
+  sets: Map<string, string>,
+): RoleAssignmentState {
+  if (r.type !== "CUSTOM") return { type: r.type };
+  return {
+    type: "CUSTOM",
+    role: roles.get(r.role ?? "") ?? `id:${r.role}`,
+    resourceSet: sets.get(r["resource-set"] ?? "") ?? `id:${r["resource-set"]}`,
+  };
+}
+
+function zoneBody(z: ZoneState): Raw {
+  return {
+    type: "IP",
+    name: z.name,
+    status: z.status,
+    gateways: z.gateways.map((value) => ({ type: gatewayType(value), value })),
+  };
+}
+
+function appBody(integration: string, s: AppState, refs: Refs, raw: Raw): Raw {
+  const rawSettings = (raw.settings ?? {}) as Raw;
+  const rawOauth = (rawSettings.oauthClient ?? {}) as Raw;
+  const rawCredentials = (raw.credentials ?? {}) as Raw;
+  const network =
+    s.network.connection === "ZONE"
+      ? { connection: "ZONE", include: [need(refs, `zone:${s.network.zone}`)] }
+      : { connection: "ANYWHERE" };
+  const keep = Object.fromEntries(
+    Object.entries(raw).filter(
+      ([k]) => !["_links", "_embedded", "id", "created", "lastUpdated", "status"].includes(k),
+    ),
+  );
+  return {
+    ...keep,
+    name: "oidc_client",
+    label: s.label,
+    signOnMode: "OPENID_CONNECT",
+    profile: {
+      ...((raw.profile as Raw | undefined) ?? {}),
+      [MARKER_KEY]: { managedBy: MANAGED_BY, integration },
+    },
+    credentials: {
+      ...rawCredentials,
+      oauthClient: {
+        ...((rawCredentials.oauthClient as Raw | undefined) ?? {}),
+        token_endpoint_auth_method: "private_key_jwt",
+      },
+    },
+    settings: {
+      ...rawSettings,
+      oauthClient: {
+        ...rawOauth,
+        application_type: "service",
+        grant_types: s.tokenExchange
+          ? ["client_credentials", GRANT_TYPE_TOKEN_EXCHANGE]
+          : ["client_credentials"],
+        response_types: ["token"],
+        dpop_bound_access_tokens: s.dpop,
+        jwks: { keys: s.jwks },
+        network,
+      },
+    },
+  };
+}
+
+function need(refs: Refs, key: string): string {
+  const id = refs.get(key);
+  if (!id)
+    throw Object.assign(new Error(`${key} is not in Okta (an earlier step failed)`), {
+      status: 400,
+    });
+  return id;
+}
+
+function nextLink(link: string | null): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(",")) {
+    const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+const enc = encodeURIComponent;
+
+function ignore404(error: unknown): void {
+  if ((error as { status?: number }).status !== 404) throw error;
+}
+
+function ignoreExisting(error: unknown): void {
+  const status = (error as { status?: number }).status;
+  if (status !== 400 && status !== 409) throw error;
+}
+
+function withContext(error: unknown, method: string, url: string): Error {
+  const e = error as { status?: number; message?: string };
+  const path = url.replace(/^https?:\/\/[^/]+/, "");
+  const status = typeof e.status === "number" ? e.status : undefined;
+  const message = `${method} ${path}: ${(e.message ?? String(error)).replace(/^Okta HTTP \d+ /, "")}`;
+  return Object.assign(new Error(message), status !== undefined ? { status } : {});
+}
