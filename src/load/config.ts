@@ -11,11 +11,11 @@ export const CONFIG_FILE = ".okta-gitops.yml";
 export function loadConfig(file?: SourceFile, limits: LoadLimits = DEFAULT_LIMITS): ConfigResult {
   if (!file) return { config: DEFAULT_CONFIG, findings: [] };
   const parsed = parseSource(file, limits);
-  const findings = parsed.findings;
+  // An empty file (or one of comments only) means "all defaults".
+  const findings = parsed.findings.filter((f) => f.rule !== "file.empty");
   const { data, locate } = parsed;
   if (!locate || findings.some((f) => f.severity === "error"))
     return { config: DEFAULT_CONFIG, findings };
-  // An empty document (only comments) means "all defaults".
   const jwk = findPrivateJwkMembers({ file: file.path, data, locate });
   findings.push(...jwk);
   const result = Config.safeParse(data ?? {});

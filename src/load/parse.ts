@@ -13,6 +13,7 @@ import {
   type Document,
   type Node,
   type Pair,
+  type YAMLError,
 } from "yaml";
 import type { Finding, Position } from "../model/finding.js";
 import type { NodePath, SourceFile } from "./types.js";
@@ -201,11 +202,14 @@ export function parseText(file: string, text: string, limits: LoadLimits): Parse
       if (error.code !== "DUPLICATE_KEY" && linesWithErrors.has(line)) continue;
       linesWithErrors.add(line);
       const rule = error.code === "DUPLICATE_KEY" ? "yaml.duplicate-key" : "yaml.syntax";
+      const opening = unclosedQuote(text, error);
       const message =
         error.code === "DUPLICATE_KEY"
           ? "this key appears twice in the same mapping: keep one"
-          : `YAML syntax error: ${firstLine(error.message)}`;
-      findings.push(at(file, rule, message, pos(error.pos[0])));
+          : opening !== undefined
+            ? `YAML syntax error: the quoted value that starts here is never closed`
+            : `YAML syntax error: ${firstLine(error.message)}`;
+      findings.push(at(file, rule, message, pos(opening ?? error.pos[0])));
     }
     for (const warning of doc.warnings) {
       findings.push({
@@ -240,6 +244,23 @@ export function parseText(file: string, text: string, limits: LoadLimits): Parse
     throw error;
   }
   return { file, text, data, locate, secret, findings };
+}
+
+/** yaml reports a missing closing quote where the text ends; the opening quote is more useful:
+ * it is the last quote before that point that is not escaped. */
+function unclosedQuote(text: string, error: YAMLError): number | undefined {
+  if (error.code !== "MISSING_CHAR" || !/closing ["']quote/.test(error.message)) return undefined;
+  const quote = error.message.includes(`"quote`) ? '"' : "'";
+  for (let i = Math.min(error.pos[0], text.length) - 1; i >= 0; i--) {
+    if (text[i] !== quote) continue;
+    if (quote === '"' && text[i - 1] === "\\") continue;
+    if (quote === "'" && (text[i - 1] === "'" || text[i + 1] === "'")) {
+      i--;
+      continue;
+    }
+    return i;
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {
