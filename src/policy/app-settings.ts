@@ -12,7 +12,7 @@ export const checkAppSettings: IntegrationCheck = (li, ctx) => {
   if (!dpop) {
     findings.push(
       exceptions?.dpop
-        ? approvalNeeded(li, "dpop.disabled", ["spec", "dpop"], "DPoP off", ctx)
+        ? approvalNeeded(li, "dpop.disabled", ["spec", "dpop"], "DPoP is off", ctx)
         : report(
             li,
             "dpop.disabled",
@@ -31,7 +31,7 @@ export const checkAppSettings: IntegrationCheck = (li, ctx) => {
             li,
             "token-exchange.enabled",
             ["spec", "tokenExchange"],
-            "Token exchange on",
+            "Token exchange is on",
             ctx,
           )
         : report(

@@ -54,7 +54,7 @@ export function approvalNeeded(
     li,
     rule,
     path,
-    `${what} is a policy exception: it needs an approval of the pull request by @${ctx.config.policy.identityTeam}.`,
+    `${what}: accepted as a written exception, which needs an approval of the pull request by @${ctx.config.policy.identityTeam}.`,
     { severity: "warning", requiresApproval: true },
   );
 }

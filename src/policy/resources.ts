@@ -36,7 +36,7 @@ export const checkResources: IntegrationCheck = (li, ctx) => {
     orgWideUsed = true;
     findings.push(
       reason
-        ? approvalNeeded(li, "resources.org-wide", path, `The org-wide resource ${resource}`, ctx)
+        ? approvalNeeded(li, "resources.org-wide", path, `${resource} covers the whole org`, ctx)
         : report(
             li,
             "resources.org-wide",

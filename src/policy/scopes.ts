@@ -52,7 +52,7 @@ export const checkScopes: IntegrationCheck = (li, ctx) => {
         : `${scope} is a high-risk scope`;
       findings.push(
         exceptions?.highRiskScopes
-          ? approvalNeeded(li, "scopes.high-risk", path, `${scope} (${why})`, ctx)
+          ? approvalNeeded(li, "scopes.high-risk", path, why, ctx)
           : report(
               li,
               "scopes.high-risk",
