@@ -26,8 +26,13 @@ describe("a valid integration", () => {
     const result = loadIntegrations([file("integrations/hr-sync.yaml", valid())]);
     expect(result.findings).toEqual([]);
     expect(result.integrations).toHaveLength(1);
-    expect(result.integrations[0]!.integration.metadata.name).toBe("hr-sync");
-    expect(result.integrations[0]!.integration.spec.dpop).toBe(true);
+    const { integration } = result.integrations[0]!;
+    expect(integration.metadata.name).toBe("hr-sync");
+    expect(integration.kind === "ServiceApp" && integration.spec).toMatchObject({
+      dpop: true,
+      tokenExchange: false,
+      rateLimit: { percent: 25 },
+    });
   });
 });
 
