@@ -63,14 +63,34 @@ export function parseEntry(text: string): ParsedEntry {
   return { ok: true, family: address.family, first: address.value, last: address.value };
 }
 
+// Four decimal parts without leading zeros; ipaddr.js then checks each part is at most 255.
+const FOUR_PART_DECIMAL = /^(?:0|[1-9]\d{0,2})(?:\.(?:0|[1-9]\d{0,2})){3}$/;
+
 function parseAddress(text: string): { family: Family; value: bigint } | null {
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
-    return { family: "ipv4", value: toBigInt(ipaddr.IPv4.parse(text).toByteArray()) };
+  if (FOUR_PART_DECIMAL.test(text)) {
+    try {
+      return { family: "ipv4", value: toBigInt(ipaddr.IPv4.parse(text).toByteArray()) };
+    } catch {
+      return null;
+    }
   }
   if (!text.includes("%") && text.includes(":") && ipaddr.IPv6.isValid(text)) {
     return { family: "ipv6", value: toBigInt(ipaddr.IPv6.parse(text).toByteArray()) };
   }
   return null;
+}
+
+const parsedLists = new WeakMap<readonly string[], ParsedEntry[]>();
+
+/** Every entry of an allow list, parsed once per list (the network rules and the repository-wide
+ * comparison of allow lists both need them). */
+export function parseAllowList(allow: readonly string[]): ParsedEntry[] {
+  let parsed = parsedLists.get(allow);
+  if (parsed === undefined) {
+    parsed = allow.map(parseEntry);
+    parsedLists.set(allow, parsed);
+  }
+  return parsed;
 }
 
 function toBigInt(bytes: number[]): bigint {

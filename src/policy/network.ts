@@ -5,10 +5,11 @@ import {
   equivalentPrefix,
   isAnyAddress,
   nonPublicKinds,
+  parseAllowList,
   parseEntry,
   type AddressInterval,
 } from "./addresses.js";
-import { report, type IntegrationCheck } from "./report.js";
+import { report, shown, type IntegrationCheck } from "./report.js";
 
 export const checkNetwork: IntegrationCheck = (li, ctx) => {
   const { allow } = li.integration.spec.network;
@@ -16,12 +17,13 @@ export const checkNetwork: IntegrationCheck = (li, ctx) => {
   const findings: Finding[] = [];
   const valid: { index: number; interval: AddressInterval }[] = [];
 
+  const parsedList = parseAllowList(allow);
   allow.forEach((entry, index) => {
     const path = ["spec", "network", "allow", index];
-    const parsed = parseEntry(entry);
+    const parsed = parsedList[index] ?? parseEntry(entry);
     if (!parsed.ok) {
       findings.push(
-        report(li, "network.invalid", path, `"${entry}" is not valid: ${parsed.reason}.`),
+        report(li, "network.invalid", path, `${shown(entry)} is not valid: ${parsed.reason}.`),
       );
       return;
     }

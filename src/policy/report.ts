@@ -58,3 +58,10 @@ export function approvalNeeded(
     { severity: "warning", requiresApproval: true },
   );
 }
+
+/** User text quoted for a message, cut to a readable length and with control characters escaped,
+ * so that a hostile value cannot flood or forge the output. */
+export function shown(text: string, max = 60): string {
+  const cut = text.length > max ? `${text.slice(0, max)}...` : text;
+  return JSON.stringify(cut);
+}

@@ -4,7 +4,7 @@
 import type { Finding } from "../model/index.js";
 import { CUSTOM_ROLE_PERMISSIONS, withIncluded } from "./permissions.js";
 import { didYouMean } from "./nearest.js";
-import { report, type IntegrationCheck } from "./report.js";
+import { report, shown, type IntegrationCheck } from "./report.js";
 
 const PERMISSION_NAMES = Object.keys(CUSTOM_ROLE_PERMISSIONS);
 const NEVER = new Set(["SUPER_ADMIN", "ORG_ADMIN"]);
@@ -56,7 +56,7 @@ export const checkRole: IntegrationCheck = (li, ctx) => {
           li,
           "role.unknown-permission",
           path,
-          `${permission} is not an Okta custom-role permission.${didYouMean(permission, PERMISSION_NAMES)}`,
+          `${shown(permission)} is not an Okta custom-role permission.${didYouMean(permission, PERMISSION_NAMES)}`,
         ),
       );
       return;

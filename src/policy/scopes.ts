@@ -5,7 +5,7 @@ import type { Finding } from "../model/index.js";
 import { DELEGABLE_SCOPES, permissionsBacking, scopesBackedByPermissions } from "./permissions.js";
 import { STANDARD_ROLE_SCOPES } from "./standard-roles.js";
 import { didYouMean } from "./nearest.js";
-import { approvalNeeded, report, type IntegrationCheck } from "./report.js";
+import { approvalNeeded, report, shown, type IntegrationCheck } from "./report.js";
 
 const SCOPE_NAMES = Object.keys(OKTA_SCOPES);
 
@@ -34,7 +34,7 @@ export const checkScopes: IntegrationCheck = (li, ctx) => {
           li,
           "scopes.unknown",
           path,
-          `${scope} is not an Okta Management API scope.${didYouMean(scope, SCOPE_NAMES)}`,
+          `${shown(scope)} is not an Okta Management API scope.${didYouMean(scope, SCOPE_NAMES)}`,
         ),
       );
       return;

@@ -8,7 +8,7 @@
 // two integrations are only a warning, since two systems may share an egress (NAT) address.
 import type { Finding } from "../model/index.js";
 import type { LoadedIntegration, NodePath } from "../load/types.js";
-import { intervalKey, parseEntry } from "./addresses.js";
+import { intervalKey, parseAllowList } from "./addresses.js";
 import { jwkThumbprint } from "./jwk.js";
 import { report, type RepositoryCheck } from "./report.js";
 import type { RuleId } from "./rules.js";
@@ -30,11 +30,9 @@ export const checkUniqueness: RepositoryCheck = (all) => {
   for (const li of all) {
     const doc = li.integration;
     add(names, doc.metadata.name, { li, path: ["metadata", "name"] });
-    const allowKey = doc.spec.network.allow
-      .map((entry) => {
-        const parsed = parseEntry(entry);
-        return parsed.ok ? intervalKey(parsed) : `?${entry.trim()}`;
-      })
+    const allow = doc.spec.network.allow;
+    const allowKey = parseAllowList(allow)
+      .map((parsed, i) => (parsed.ok ? intervalKey(parsed) : `?${allow[i]?.trim()}`))
       .sort()
       .join(",");
     add(zones, allowKey, { li, path: ["spec", "network", "allow"], part: "key" });

@@ -97,6 +97,21 @@ describe("checkPolicy", () => {
     expect(finding?.message).toContain("cannot be confined by a custom role");
   });
 
+  it("quotes a hostile allow-list entry cut short, never in full", () => {
+    const text = readFileSync(join(FIXTURES, "network.invalid/fail.yaml"), "utf8").replace(
+      "203.0.113.300",
+      `"${"9".repeat(5000)}\\n::error::forged"`,
+    );
+    const findings = checkPolicy({
+      integrations: [loadedFromYaml("hostile.yaml", text)],
+      config: DEFAULT_CONFIG,
+      today: TODAY,
+    });
+    expect(findings.map((f) => f.rule)).toEqual(["network.invalid"]);
+    expect(findings[0]?.message.length).toBeLessThan(200);
+    expect(findings[0]?.message).not.toContain("\n");
+  });
+
   it("finds nothing wrong with a compliant integration", () => {
     expect(check(["scopes.unknown/pass.yaml"])).toEqual([]);
   });
