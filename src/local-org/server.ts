@@ -71,17 +71,23 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
     let principal: Principal | undefined;
     let requestBody: unknown;
     let reply: Reply;
-    let entered = false;
+    // A request holds a concurrency slot from its arrival until its answer is written, injected
+    // latency and slow bodies included: that is what a concurrent request costs Okta.
+    let entered = limiter.enter();
+    const leave = () => {
+      if (entered) limiter.leave();
+      entered = false;
+    };
+    res.once("close", leave);
 
     try {
-      if (fault.latencyMs > 0) await sleep(fault.latencyMs);
-      if (fault.kind === "drop" && fault.when === "before") throw new Dropped();
       const raw = await readBody(req);
-      if (!limiter.enter()) {
+      if (!entered) {
         Object.assign(headers, limiter.take(familyOf(url.pathname), undefined, undefined).headers);
         throw errors.rateLimited();
       }
-      entered = true;
+      if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+      if (fault.kind === "drop" && fault.when === "before") throw new Dropped();
 
       if (url.pathname === TOKEN_PATH) {
         template = TOKEN_PATH;
@@ -175,9 +181,6 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
         const err = errors.internal();
         reply = { status: err.status, body: err.body() };
       }
-    } finally {
-      if (entered) limiter.leave();
-      entered = false;
     }
 
     const payload =

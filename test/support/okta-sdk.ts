@@ -5,7 +5,7 @@
 // Http.errorFilter throws on the 400 `use_dpop_nonce` answer before the code that would retry with
 // the DPoP-Nonce header runs. `withDpopNonceRetry` catches that 400 and retries once with the nonce,
 // which is what the SDK means to do (and what a client needs against Okta itself).
-import { Client } from "@okta/okta-sdk-nodejs";
+import { Client, DefaultRequestExecutor } from "@okta/okta-sdk-nodejs";
 
 export interface OrgLike {
   url: string;
@@ -43,13 +43,19 @@ export function withDpopNonceRetry(client: Client): Client {
 
 export interface ClientOptions {
   scopes?: readonly string[];
+  /** Retries of a 429 by the SDK's executor (2 by default); 0 surfaces the 429 at once. */
   maxRetries?: number;
   privateKey?: object | string;
   token?: string;
 }
 
-const common = (org: OrgLike) => ({
+const common = (org: OrgLike, opts: ClientOptions) => ({
   orgUrl: org.url,
+  // The SDK takes maxRetries only through its executor's constructor.
+  requestExecutor: new DefaultRequestExecutor({
+    maxRetries: opts.maxRetries ?? 2,
+    requestTimeout: 0,
+  }),
   cacheMiddleware: null,
   userAgent: "okta-gitops-tests",
   httpsProxy: undefined,
@@ -58,14 +64,12 @@ const common = (org: OrgLike) => ({
 /** PrivateKey mode with DPoP: how the bot itself calls Okta. */
 export function privateKeyClient(org: OrgLike, opts: ClientOptions = {}): Client {
   const client = new Client({
-    ...common(org),
+    ...common(org, opts),
     authorizationMode: "PrivateKey",
     clientId: org.credentials.clientId,
     scopes: [...(opts.scopes ?? org.credentials.scopes)],
     privateKey: opts.privateKey ?? JSON.stringify(org.credentials.privateKeyJwk),
     keyId: org.credentials.keyId,
-    requestExecutor: undefined,
-    ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
     // Accepted by the SDK's types; 8.1.0 turns DPoP on only after the nonce challenge.
     ...({ dpop: true } as object),
   } as ConstructorParameters<typeof Client>[0]);
@@ -75,7 +79,7 @@ export function privateKeyClient(org: OrgLike, opts: ClientOptions = {}): Client
 /** SSWS mode: an API token. */
 export function sswsClient(org: OrgLike, opts: ClientOptions = {}): Client {
   return new Client({
-    ...common(org),
+    ...common(org, opts),
     authorizationMode: "SSWS",
     token: opts.token ?? org.credentials.sswsToken,
   } as ConstructorParameters<typeof Client>[0]);
