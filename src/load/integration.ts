@@ -12,7 +12,13 @@ import {
 } from "../model/integration.js";
 import type { Finding } from "../model/finding.js";
 import type { LoadedIntegration, LoadResult, SourceFile } from "./types.js";
-import { DEFAULT_LIMITS, parseSource, type LoadLimits, type ParsedFile } from "./parse.js";
+import {
+  DEFAULT_LIMITS,
+  lazyLocator,
+  parseSource,
+  type LoadLimits,
+  type ParsedFile,
+} from "./parse.js";
 import { describe, findPrivateJwkMembers, schemaFindings } from "./schema-findings.js";
 
 const SCHEMAS: Record<(typeof INTEGRATION_KINDS)[number], z.ZodType<Integration>> = {
@@ -126,7 +132,9 @@ function checkIntegration(parsed: ParsedFile): LoadedFile {
 
   if (!result.success) return { findings: tag(findings) };
   return {
-    integration: { file, integration: result.data, locate },
+    // The document parsed here is dropped; the integration's locator parses the text again if
+    // a policy finding ever asks where a node is (see lazyLocator).
+    integration: { file, integration: result.data, locate: lazyLocator(parsed.text!) },
     findings: tag(findings),
   };
 }

@@ -1,0 +1,93 @@
+// `npm run bench -- validate [--json] [--files N]`: validating N (10,000) compliant integration
+// files, as the CLI does in-process (read + decode + parse with positions + schema + policy),
+// against merely reading and parsing the same files with yaml's `parse`. Target: ratio <= 1.5,
+// peak RSS < 300 MB.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { parse } from "yaml";
+import { readDirectorySources } from "../src/load/source-directory.js";
+import { loadConfig } from "../src/load/config.js";
+import { validate } from "../src/validate.js";
+import { integrationName, serviceAppYaml } from "../test/support/service-app.js";
+
+const ROUNDS = 3;
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: "boolean" }, files: { type: "string", default: "10000" } },
+  });
+  const count = Number(values.files);
+  if (!Number.isInteger(count) || count < 1) throw new Error("--files must be a positive integer");
+
+  const root = mkdtempSync(join(tmpdir(), "okta-gitops-bench-"));
+  try {
+    const dir = join(root, "integrations");
+    mkdirSync(dir);
+    for (let i = 0; i < count; i++) {
+      const name = integrationName(i);
+      writeFileSync(join(dir, `${name}.yaml`), serviceAppYaml(i, name));
+    }
+
+    const parseOnly = () => {
+      let n = 0;
+      for (const f of readdirSync(dir)) if (parse(readFileSync(join(dir, f), "utf8"))) n++;
+      return n;
+    };
+    let last: ReturnType<typeof validate> | undefined;
+    const validateAll = () => {
+      const sources = readDirectorySources(["integrations"], { root });
+      const { config } = loadConfig();
+      last = validate({ files: sources.files, config, today: "2026-11-29" });
+      return last.integrations.length;
+    };
+
+    // One warm-up each (JIT, file cache), then alternate rounds and keep the median.
+    parseOnly();
+    validateAll();
+    const parseTimes: number[] = [];
+    const validateTimes: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      parseTimes.push(time(parseOnly));
+      last = undefined;
+      validateTimes.push(time(validateAll));
+    }
+    const errors = last!.findings.filter((f) => f.severity === "error");
+    if (last!.integrations.length !== count || errors.length > 0)
+      throw new Error(
+        `the generated files should all be valid: ${last!.integrations.length}/${count} loaded, ` +
+          `${errors.length} errors, e.g. ${JSON.stringify(errors[0])}`,
+      );
+
+    const parseMs = median(parseTimes);
+    const validateMs = median(validateTimes);
+    const result = {
+      files: count,
+      validate_ms: Math.round(validateMs),
+      parse_ms: Math.round(parseMs),
+      ratio: Math.round((validateMs / parseMs) * 100) / 100,
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    process.stdout.write(
+      `validate: ${count} files in ${result.validate_ms} ms (median of ${ROUNDS}); ` +
+        `read + yaml parse alone: ${result.parse_ms} ms; ratio ${result.ratio} (target <= 1.5)\n` +
+        `peak RSS of the process: ${result.peak_rss_mb} MB (target < 300)\n`,
+    );
+    if (values.json) process.stdout.write(JSON.stringify(result) + "\n");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function time(fn: () => unknown): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
