@@ -1,5 +1,8 @@
 // The registry of CLI commands. Each command lives in its own module under ./commands/.
 import { validateCommand } from "./commands/validate.js";
+import { planCommand } from "./commands/plan.js";
+import { applyCommand } from "./commands/apply.js";
+import { driftCommand } from "./commands/drift.js";
 
 export interface Command {
   summary: string;
@@ -8,4 +11,7 @@ export interface Command {
 
 export const commands: Record<string, Command> = {
   validate: validateCommand,
+  plan: planCommand,
+  apply: applyCommand,
+  drift: driftCommand,
 };

@@ -312,6 +312,7 @@ export class OktaAdapter implements OktaPort {
       zoneNames.set(z.id, z.name);
       if (z.type !== "IP" || !z.name.startsWith(NAME_PREFIX)) continue;
       const name = z.name.slice(NAME_PREFIX.length);
+      if (!INTEGRATION_NAME.test(name)) continue; // e.g. the lock zone
       if (!inScope(name) || of(name).zone) continue;
       of(name).zone = {
         id: z.id,
@@ -441,7 +442,18 @@ export class OktaAdapter implements OktaPort {
           };
         }
     const self = [...integrations.values()].find((a) => a.app?.clientId === this.selfClientId);
-    return { integrations, unowned, scope: input.scope, ...(self ? { self: self.name } : {}) };
+    const selfRaw = input.apps.find((a) => clientIdOf(a) === this.selfClientId);
+    const selfKey = canonicalJwks(selfRaw?.settings?.oauthClient?.jwks?.keys ?? []).find(
+      (k) => k.kid === this.settings.keyId,
+    );
+    return {
+      integrations,
+      unowned,
+      scope: input.scope,
+      ...(self ? { self: self.name } : {}),
+      ...(selfKey ? { selfKey } : {}),
+      selfScopes: this.settings.scopes,
+    };
   }
 
   // --- writing -------------------------------------------------------------------------------
@@ -799,6 +811,8 @@ function nextLink(link: string | null): string | undefined {
 }
 
 const enc = encodeURIComponent;
+
+const INTEGRATION_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 function ignore404(error: unknown): void {
   if ((error as { status?: number }).status !== 404) throw error;

@@ -114,6 +114,10 @@ export interface ActualState {
   scope: "all" | Set<string>;
   /** The integration whose app the bot itself authenticates as: never deleted. */
   self?: string;
+  /** The key the bot signs its token requests with: never removed from its own app. */
+  selfKey?: JwkState;
+  /** The scopes the bot requests its tokens with: never revoked from its own app. */
+  selfScopes?: string[];
 }
 
 export type Action = "create" | "update" | "delete" | "conflict";

@@ -28,11 +28,25 @@ export function plan(desired: ReadonlyMap<string, DesiredIntegration>, actual: A
   for (const name of names) {
     const d = desired.get(name);
     const a = actual.integrations.get(name) ?? { name, grants: [], roles: [] };
-    if (d) changes.push(...planIntegration(d, a, actual));
+    if (d) changes.push(...planIntegration(keepOwnKey(d, actual), a, actual));
     // Without a file, the bot's own app is left alone: deleting it would lock the bot out.
     else if (name !== actual.self) deletions.push(...planRemoval(a));
   }
   return { operations: [...changes, ...deletions], integrations: names };
+}
+
+/** The bot's own file may not list the key or the scopes the bot runs with (a rotation in progress,
+ * or the local org's generated key): removing them would lock the bot out, so they stay until the
+ * bot runs with others. */
+export function keepOwnKey(d: DesiredIntegration, actual: ActualState): DesiredIntegration {
+  if (d.name !== actual.self) return d;
+  const key = actual.selfKey;
+  const jwks =
+    key && !d.app.jwks.some((k) => k.kid === key.kid)
+      ? [...d.app.jwks, key].sort((x, y) => x.kid.localeCompare(y.kid))
+      : d.app.jwks;
+  const scopes = [...new Set([...d.scopes, ...(actual.selfScopes ?? [])])].sort();
+  return { ...d, scopes, app: { ...d.app, jwks } };
 }
 
 function planIntegration(

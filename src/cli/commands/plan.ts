@@ -1,0 +1,101 @@
+// `okta-gitops plan`: what apply would change in Okta, without changing anything.
+import { parseArgs } from "node:util";
+import { FORMATS, planToJson, renderPlan, type Format } from "../../reconcile/render/index.js";
+import {
+  guarded,
+  hasChanges,
+  hasConflicts,
+  listOption,
+  loadWorkspace,
+  openOkta,
+  planAgainstOkta,
+  processIo,
+  UserError,
+  type ReconcileIo,
+} from "../reconcile-support.js";
+import type { Plan } from "../../reconcile/model.js";
+import { OKTA_ENV } from "../../okta/settings.js";
+
+export const PLAN_HELP = `Usage: okta-gitops plan [paths...] [options]
+
+Compares the integration files (default: integrations/) with Okta and prints the operations that
+'apply' would carry out, in order, with before → after and risk flags. Changes nothing.
+
+Options:
+  --format <text|markdown|json>  output (default: text); json carries an RFC 6902 patch per operation
+  --only <names>                 plan only these integrations (comma-separated) and read only them
+                                 from Okta: what a pull request's plan uses
+  --approved <names|all>         integrations whose exceptions have the Identity team's approval
+  --config <file>                settings file (default: .okta-gitops.yml if present)
+  -h, --help                     show this help
+
+Okta: OKTA_ORG_URL, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE, OKTA_KEY_ID, OKTA_SCOPES;
+with none set, the local Okta org under .okta-gitops/.
+
+Exit status: 0 no changes, 2 changes to apply, 1 errors, policy refusals or conflicts.`;
+
+export const planCommand = {
+  summary: "show what apply would change in Okta",
+  run: (argv: string[]) => runPlan(argv, processIo()),
+};
+
+export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> {
+  return guarded("plan", io, async () => {
+    const args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: "string", default: "text" },
+        only: { type: "string", multiple: true },
+        approved: { type: "string", multiple: true },
+        config: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (args.values.help) {
+      io.stdout(PLAN_HELP + "\n");
+      return 0;
+    }
+    const format = formatOf(args.values.format);
+    const ws = loadWorkspace(io, {
+      paths: args.positionals,
+      configPath: args.values.config,
+      approved: approvals(io, args.values.approved),
+    });
+    const okta = await openOkta(io);
+    try {
+      const only = listOption(args.values.only);
+      const run = await planAgainstOkta(ws, okta, only.size ? only : undefined);
+      io.stdout(renderWithNotes(run.plan, format, run.notes));
+      if (run.notes.length && format === "text")
+        for (const n of run.notes) io.stderr(`note: ${n}\n`);
+      if (ws.refused.size || hasConflicts(run.plan)) return 1;
+      return hasChanges(run.plan) ? 2 : 0;
+    } finally {
+      await okta.close();
+    }
+  });
+}
+
+export function formatOf(value: string | undefined): Format {
+  const format = (value ?? "text") as Format;
+  if (!FORMATS.includes(format))
+    throw new UserError(`unknown format '${value}': use one of ${FORMATS.join(", ")}`);
+  return format;
+}
+
+export function renderWithNotes(p: Plan, format: Format, notes: string[]): string {
+  if (format === "json") return JSON.stringify({ ...planToJson(p), notes }) + "\n";
+  if (format === "markdown" && notes.length)
+    return renderPlan(p, format) + "\n" + notes.map((n) => `> ${n}`).join("\n") + "\n";
+  return renderPlan(p, format);
+}
+
+/** Against the local org (a sandbox) exceptions count as approved; against Okta, only --approved. */
+export function approvals(io: ReconcileIo, values: string[] | undefined): Set<string> {
+  const approved = listOption(values);
+  const local = OKTA_ENV.every((k) => !io.env[k]);
+  if (local) approved.add("all");
+  return approved;
+}

@@ -1,0 +1,328 @@
+// What plan, apply, drift and import share: reading the repository (files, settings, findings),
+// connecting to Okta (from OKTA_* variables, or the local org under .okta-gitops/), the lock that
+// keeps one apply per org, and the progress bar. Adapters only; the decisions are in src/reconcile.
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline/promises";
+import {
+  compareFindings,
+  isBlocking,
+  type Config,
+  type Finding,
+  type ServiceApp,
+} from "../model/index.js";
+import { CONFIG_FILE, loadConfig } from "../load/config.js";
+import { readDirectorySources } from "../load/source-directory.js";
+import type { LoadedIntegration } from "../load/types.js";
+import { validate } from "../validate.js";
+import { connectOkta, type OktaConnection } from "../okta/adapter.js";
+import { oktaSettingsFromEnv, type OktaSettings } from "../okta/settings.js";
+import { desiredIntegration } from "../reconcile/desired.js";
+import type { ActualState, DesiredIntegration, Plan } from "../reconcile/model.js";
+import { keepOwnKey, plan, removedIntegrations } from "../reconcile/plan.js";
+import { FileLock, OktaLock, type Lock } from "../okta/lock.js";
+
+export interface ReconcileIo {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout(s: string): void;
+  stderr(s: string): void;
+  /** Progress bars only on a terminal. */
+  stderrIsTTY: boolean;
+  stdinIsTTY: boolean;
+  confirm(question: string): Promise<boolean>;
+  /** YYYY-MM-DD. */
+  today: string;
+}
+
+export function processIo(): ReconcileIo {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    confirm: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await rl.question(question)).trim());
+      } finally {
+        rl.close();
+      }
+    },
+    today: new Date().toISOString().slice(0, 10),
+  };
+}
+
+/** A refusal the user must see: printed as one line, exit code 1. */
+export class UserError extends Error {}
+
+// --- the repository ----------------------------------------------------------------------------
+
+export interface Workspace {
+  integrations: LoadedIntegration[];
+  config: Config;
+  findings: Finding[];
+  /** Desired state of the integrations that may be reconciled. */
+  desired: Map<string, DesiredIntegration>;
+  /** Integrations left alone, with the reason: policy errors, missing approvals. */
+  refused: Map<string, string>;
+  /** Kinds that are validated but not reconciled by this version. */
+  notReconciled: string[];
+  /** A file failed so badly that its integration's name is unknown: deletions are unsafe. */
+  unnamedFailure: boolean;
+}
+
+export interface WorkspaceOptions {
+  paths: string[];
+  configPath?: string;
+  /** Integrations whose exceptions have the Identity team's approval (`all` for every one). */
+  approved: Set<string>;
+}
+
+export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Workspace {
+  const paths = options.paths.length ? options.paths : ["integrations/"];
+  const configPath =
+    options.configPath ?? (existsSync(path.resolve(io.cwd, CONFIG_FILE)) ? CONFIG_FILE : undefined);
+  const sources = readDirectorySources(paths, { root: io.cwd });
+  const configSources = configPath
+    ? readDirectorySources([configPath], { root: io.cwd })
+    : { files: [], findings: [] };
+  const { config, findings: configFindings } = loadConfig(configSources.files[0]);
+  if ([...configSources.findings, ...configFindings].some(isBlocking)) {
+    const f = [...configSources.findings, ...configFindings].find(isBlocking)!;
+    throw new UserError(
+      `${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule}); nothing was planned`,
+    );
+  }
+  const result = validate({ files: sources.files, config, today: io.today });
+  const findings = [...sources.findings, ...result.findings].sort(compareFindings);
+
+  const refused = new Map<string, string>();
+  let unnamedFailure = false;
+  for (const f of findings) {
+    const needsApproval = f.requiresApproval && !options.approved.has("all");
+    if (!isBlocking(f) && !needsApproval) continue;
+    const name = f.integration ?? nameFromFile(f.file);
+    if (needsApproval && !isBlocking(f) && options.approved.has(name ?? "")) continue;
+    if (!name) {
+      unnamedFailure = true;
+      continue;
+    }
+    if (!refused.has(name))
+      refused.set(
+        name,
+        isBlocking(f)
+          ? `fails the policy (${f.rule} at ${f.file}:${f.line})`
+          : `needs the Identity team's approval (${f.rule} at ${f.file}:${f.line}); pass --approved ${name} once it has it`,
+      );
+  }
+  const desired = new Map<string, DesiredIntegration>();
+  const notReconciled: string[] = [];
+  for (const { integration } of result.integrations) {
+    const name = integration.metadata.name;
+    if (integration.kind !== "ServiceApp") {
+      notReconciled.push(name);
+      continue;
+    }
+    if (!refused.has(name))
+      desired.set(name, desiredIntegration(integration as ServiceApp, config));
+  }
+  return {
+    integrations: result.integrations,
+    config,
+    findings,
+    desired,
+    refused,
+    notReconciled,
+    unnamedFailure,
+  };
+}
+
+/** integrations/<name>.yaml names the integration <name>. */
+function nameFromFile(file: string): string | undefined {
+  const m = /(?:^|\/)([a-z][a-z0-9-]*)\.ya?ml$/.exec(file);
+  return m?.[1];
+}
+
+// --- Okta ----------------------------------------------------------------------------------------
+
+export interface OktaSession extends OktaConnection {
+  settings: OktaSettings;
+  /** Set when the local org is used: where its data is. */
+  localDir?: string;
+  lock(): Lock;
+  close(): Promise<void>;
+}
+
+export const LOCAL_DIR = ".okta-gitops";
+
+/** Okta from OKTA_* variables; with none set, the local Okta org kept under .okta-gitops/. */
+export async function openOkta(
+  io: ReconcileIo,
+  options: { rateShare?: number } = {},
+): Promise<OktaSession> {
+  const settings = oktaSettingsFromEnv(io.env);
+  if (settings) {
+    const connection = await connectOkta(settings, options);
+    return {
+      ...connection,
+      settings,
+      lock: () => new OktaLock(connection.adapter),
+      close: async () => {},
+    };
+  }
+  const dataDir = path.resolve(io.cwd, LOCAL_DIR, "local-org");
+  mkdirSync(dataDir, { recursive: true });
+  const { startLocalOrg, BOT_SCOPES } = await import("../local-org/index.js");
+  const org = await startLocalOrg({ dataDir });
+  io.stderr(
+    `Using the local Okta org in ${path.relative(io.cwd, dataDir) || dataDir} (${org.url}): no OKTA_* settings are set.\n`,
+  );
+  const c = org.credentials;
+  const local: OktaSettings = {
+    orgUrl: org.url,
+    clientId: c.clientId,
+    privateKey: JSON.stringify(c.privateKeyJwk),
+    keyId: c.keyId,
+    scopes: [...BOT_SCOPES],
+  };
+  try {
+    const connection = await connectOkta(local, options);
+    return {
+      ...connection,
+      settings: local,
+      localDir: dataDir,
+      lock: () => new FileLock(path.join(path.dirname(dataDir), "apply.lock")),
+      close: () => org.close(),
+    };
+  } catch (error) {
+    await org.close();
+    throw error;
+  }
+}
+
+// --- progress --------------------------------------------------------------------------------
+
+/** A progress bar on stderr, on a terminal only; silent otherwise. */
+export function progressBar(
+  io: ReconcileIo,
+  label: string,
+): {
+  update(done: number, total: number): void;
+  end(): void;
+} {
+  if (!io.stderrIsTTY) return { update: () => {}, end: () => {} };
+  let shown = false;
+  let last = 0;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (done < total && now - last < 100) return;
+      last = now;
+      const width = 30;
+      const filled = total ? Math.round((done / total) * width) : width;
+      io.stderr(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total}`);
+      shown = true;
+    },
+    end() {
+      if (shown) io.stderr("\n");
+    },
+  };
+}
+
+/** `--flag a,b --flag c` → {a, b, c}. */
+export function listOption(values: string[] | undefined): Set<string> {
+  return new Set(
+    (values ?? [])
+      .flatMap((v) => v.split(","))
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
+}
+
+// --- planning against Okta -------------------------------------------------------------------
+
+export interface PlanRun {
+  plan: Plan;
+  actual: ActualState;
+  /** Operations left out, and why (refused integrations, unsafe deletions). */
+  notes: string[];
+}
+
+/**
+ * Reads Okta (all of it, or only the `only` integrations) and plans. Integrations the workspace
+ * refuses are left out entirely: neither changed nor deleted.
+ */
+export async function planAgainstOkta(
+  ws: Workspace,
+  okta: OktaSession,
+  only?: Set<string>,
+): Promise<PlanRun> {
+  const actual = only?.size
+    ? await okta.adapter.readIntegrations(
+        [...only].map((name) => ({ name, label: ws.desired.get(name)?.app.label ?? name })),
+      )
+    : await okta.adapter.readAll();
+  const desired = only?.size
+    ? new Map([...ws.desired].filter(([name]) => only.has(name)))
+    : ws.desired;
+  const full = plan(desired, actual);
+  const notes: string[] = [];
+  const leftOut = new Set([...ws.refused.keys(), ...ws.notReconciled]);
+  const removed = new Set(removedIntegrations(full));
+  for (const [name, why] of ws.refused) notes.push(`${name}: refused, ${why}`);
+  for (const name of ws.notReconciled)
+    notes.push(`${name}: an ApiTokenException, validated but not reconciled by this version`);
+  if (ws.unnamedFailure && removed.size) {
+    notes.push(
+      `a file could not be read far enough to know its integration: no integration is deleted (${[...removed].join(", ")})`,
+    );
+    for (const r of removed) leftOut.add(r);
+  }
+  const operations = full.operations.filter((o) => !leftOut.has(o.integration));
+  const self = actual.self ? ws.desired.get(actual.self) : undefined;
+  if (self) {
+    const kept = keepOwnKey(self, actual);
+    const extra = [
+      ...kept.app.jwks
+        .filter((k) => !self.app.jwks.some((j) => j.kid === k.kid))
+        .map((k) => `key ${k.kid}`),
+      ...kept.scopes.filter((s) => !self.scopes.includes(s)),
+    ];
+    if (extra.length)
+      notes.push(
+        `${self.name}: the bot's own app keeps what the bot runs with although its file does not list it: ${extra.join(", ")}`,
+      );
+  }
+  return {
+    plan: { operations, integrations: full.integrations.filter((n) => !leftOut.has(n)) },
+    actual,
+    notes,
+  };
+}
+
+export function hasChanges(p: Plan): boolean {
+  return p.operations.some((o) => o.action !== "conflict");
+}
+
+export function hasConflicts(p: Plan): boolean {
+  return p.operations.some((o) => o.action === "conflict");
+}
+
+/** Runs a command: a refusal or failure is one line on stderr and exit code 1, never a stack. */
+export async function guarded(
+  name: string,
+  io: ReconcileIo,
+  body: () => Promise<number>,
+): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`okta-gitops ${name}: ${message.split("\n")[0]}\n`);
+    if (io.env.OKTA_GITOPS_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
+    return 1;
+  }
+}
