@@ -3,12 +3,12 @@
 // an empty file (or no file) gives the strict policy.
 import { z } from "zod";
 import { API_VERSION, StandardRole } from "./integration.js";
+import { OKTA_SCOPES } from "../okta/catalogue.generated.js";
 
 export const DEFAULT_HIGH_RISK_SCOPES = [
   "okta.apiTokens.manage",
   "okta.apps.manage",
   "okta.authorizationServers.manage",
-  "okta.clients.manage",
   "okta.groups.manage",
   "okta.idps.manage",
   "okta.networkZones.manage",
@@ -98,7 +98,11 @@ export const PolicySettings = z
       .default("acme/identity")
       .describe("The GitHub team (org/slug) whose approval policy exceptions need."),
     highRiskScopes: z
-      .array(z.string())
+      .array(
+        z.string().refine((scope) => Object.hasOwn(OKTA_SCOPES, scope), {
+          error: "not a scope in Okta's catalogue",
+        }),
+      )
       .default(DEFAULT_HIGH_RISK_SCOPES)
       .describe("Scopes that need an exception with a reason and the Identity team's approval."),
     resourceSets: z
