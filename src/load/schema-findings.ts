@@ -96,7 +96,7 @@ export function schemaFindings(issues: readonly z.core.$ZodIssue[], ctx: SchemaC
   return findings;
 }
 
-/** Every map in the data that holds a private JWK member beside `kty`, wherever it is. */
+/** Every JWK in the data that holds a private member, wherever it is. */
 export function findPrivateJwkMembers(ctx: Omit<SchemaContext, "schema" | "echo">): Finding[] {
   const findings: Finding[] = [];
   const walk = (node: unknown, path: (string | number)[]): void => {
@@ -106,7 +106,8 @@ export function findPrivateJwkMembers(ctx: Omit<SchemaContext, "schema" | "echo"
     }
     if (node === null || typeof node !== "object") return;
     const record = node as Record<string, unknown>;
-    if ("kty" in record) {
+    // A JWK is a map with kty, or any entry of a jwks list (a private key may come without kty).
+    if ("kty" in record || path.includes("jwks")) {
       const members = PRIVATE_JWK_MEMBER_NAMES.filter((m) => m in record);
       if (members.length > 0) {
         findings.push(

@@ -258,6 +258,11 @@ describe("exit codes and settings", () => {
     ["an unknown format", ["--format", "xml"], /unknown format 'xml': use one of text, json/],
     ["a missing path", ["integrations/nope.yaml"], /integrations\/nope\.yaml: no such file/],
     ["a missing --config file", ["--config", "nope.yml"], /nope\.yml: no such file/],
+    [
+      "a directory as --config",
+      ["--config", "integrations"],
+      /--config integrations: expected one YAML file/,
+    ],
   ];
   for (const [name, argv, message] of usage) {
     it(`exit 2 and one clear line on ${name}`, async () => {

@@ -248,6 +248,16 @@ describe("private key material", () => {
     expect(JSON.stringify(findings)).not.toContain(jwkSecret);
   });
 
+  it("a private JWK without kty in the jwks list is found too", () => {
+    const text = valid().replace(
+      '      - kid: "2026-11"',
+      `      - { kid: sym, k: ${jwkSecret} }\n      - kid: "2026-11"`,
+    );
+    const findings = check("integrations/hr-sync.yaml", text);
+    expect(findings.map((f) => f.rule)).toContain("credentials.private-key");
+    expect(JSON.stringify(findings)).not.toContain(jwkSecret);
+  });
+
   it("a secret pasted into a field is not echoed by the type error", () => {
     const text =
       valid().replace("dpop: true", `dpop: "${jwkSecret}"`) + "# -----BEGIN PRIVATE KEY-----\n";

@@ -2,7 +2,7 @@
 // The adapter around validate(): reads files from disk, takes today's date from the clock, renders
 // the findings. Exit 0 when nothing blocks (warnings and notices allowed), 1 when a finding is an
 // error, 2 for a usage error.
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { compareFindings, isBlocking, type Finding } from "../../model/index.js";
@@ -109,6 +109,8 @@ export async function runValidate(argv: string[], io: ValidateIo): Promise<numbe
     if (error instanceof MissingPathError) return usage(error.message);
     throw error;
   }
+  if (configPath && statSync(resolve(io.cwd, configPath)).isDirectory())
+    return usage(`--config ${configPath}: expected one YAML file, got a directory`);
   const { config, findings: configFindings } = loadConfig(configSources.files[0]);
   const result = validate({ files: sources.files, config, today: io.today });
   const findings: Finding[] = [
