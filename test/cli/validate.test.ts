@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runValidate, type ValidateIo } from "../../src/cli/commands/validate.js";
 import { main } from "../../src/cli/main.js";
 import { serviceAppYaml } from "../support/service-app.js";
+import { LOAD_RULES } from "../../src/load/rules.js";
+import { RULES } from "../../src/policy/rules.js";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 let tmp: string;
@@ -275,6 +277,14 @@ describe("exit codes and settings", () => {
       expect(stderr).not.toMatch(STACK);
     });
   }
+
+  it("--format sarif describes the load rules and the policy rules", async () => {
+    const dir = repo({ "integrations/hr-sync.yaml": valid().replace("dpop: true", "dpop: 1") });
+    const { code, stdout } = await run(dir, "--format", "sarif");
+    expect(code).toBe(1);
+    const ids = JSON.parse(stdout).runs[0].tool.driver.rules.map((r: { id: string }) => r.id);
+    for (const id of [...LOAD_RULES, ...RULES].map((r) => r.id)) expect(ids).toContain(id);
+  });
 
   it("--help prints usage and exits 0", async () => {
     const { code, stdout } = await run(tmp, "--help");

@@ -11,6 +11,7 @@ import { LOAD_RULES } from "../../load/rules.js";
 import { MissingPathError, readDirectorySources } from "../../load/source-directory.js";
 import type { SourceFile } from "../../load/types.js";
 import { validate } from "../../validate.js";
+import { RULES as POLICY_RULES } from "../../policy/rules.js";
 import {
   FORMATS,
   renderGithub,
@@ -18,7 +19,6 @@ import {
   renderSarif,
   renderText,
   type Format,
-  type SarifRule,
 } from "../../render/index.js";
 
 export const VERSION = "0.1.0";
@@ -122,17 +122,17 @@ export async function runValidate(argv: string[], io: ValidateIo): Promise<numbe
   const files = sources.files.length + sources.findings.length;
 
   const allFiles = [...sources.files, ...configSources.files];
-  io.stdout(await render(format, findings, files, allFiles, io.color));
+  io.stdout(render(format, findings, files, allFiles, io.color));
   return findings.some(isBlocking) ? 1 : 0;
 }
 
-async function render(
+function render(
   format: Format,
   findings: Finding[],
   files: number,
   sources: readonly SourceFile[],
   color: boolean,
-): Promise<string> {
+): string {
   switch (format) {
     case "json":
       return renderJson(findings, { files });
@@ -140,7 +140,7 @@ async function render(
       return renderGithub(findings, { files });
     case "sarif":
       return renderSarif(findings, {
-        rules: [...LOAD_RULES, ...(await policyRules())],
+        rules: [...LOAD_RULES, ...POLICY_RULES],
         toolVersion: VERSION,
       });
     case "text": {
@@ -155,17 +155,6 @@ async function render(
         },
       });
     }
-  }
-}
-
-/** The policy's rule registry, when it is there: SARIF describes every rule it can. */
-async function policyRules(): Promise<SarifRule[]> {
-  try {
-    const url = new URL("../../policy/rules.js", import.meta.url).href;
-    const mod = (await import(url)) as { RULES?: SarifRule[] };
-    return Array.isArray(mod.RULES) ? mod.RULES : [];
-  } catch {
-    return [];
   }
 }
 
