@@ -3,6 +3,7 @@ import { validateCommand } from "./commands/validate.js";
 import { planCommand } from "./commands/plan.js";
 import { applyCommand } from "./commands/apply.js";
 import { driftCommand } from "./commands/drift.js";
+import { localOrgCommand } from "./commands/local-org.js";
 
 export interface Command {
   summary: string;
@@ -14,4 +15,5 @@ export const commands: Record<string, Command> = {
   plan: planCommand,
   apply: applyCommand,
   drift: driftCommand,
+  "local-org": localOrgCommand,
 };

@@ -136,14 +136,20 @@ export async function bootstrap(
   };
 }
 
-/** Writes the private key (0600) and the credentials file (0600) into the data folder. */
-export function writeCredentials(dataDir: string, creds: Credentials): Credentials {
+/** Writes the private key (0600) into the data folder, once, when the org is created. */
+export function writePrivateKey(dataDir: string, creds: Credentials): Credentials {
   const keyPath = path.join(dataDir, KEY_FILE);
   writeFileSync(keyPath, creds.privateKeyPem, { mode: 0o600 });
-  const withPath = { ...creds, privateKeyPath: keyPath };
-  const { privateKeyPem: _pem, privateKeyJwk: _jwk, ...onDisk } = withPath;
-  writeFileSync(path.join(dataDir, CREDENTIALS_FILE), JSON.stringify(onDisk, null, 2) + "\n", {
-    mode: 0o600,
-  });
-  return withPath;
+  return { ...creds, privateKeyPath: keyPath };
+}
+
+/**
+ * Writes credentials.json (0600): the org URL of this run (the port may change between runs), the
+ * bot's client id, key id and key path, its scopes and the SSWS token. Never the private key itself.
+ */
+export function writeCredentialsFile(dataDir: string, creds: Credentials, orgUrl: string): string {
+  const file = path.join(dataDir, CREDENTIALS_FILE);
+  const { privateKeyPem: _pem, privateKeyJwk: _jwk, ...rest } = creds;
+  writeFileSync(file, JSON.stringify({ orgUrl, ...rest }, null, 2) + "\n", { mode: 0o600 });
+  return file;
 }

@@ -6,7 +6,14 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { exportJWK, importPKCS8 } from "jose";
 import { Auth } from "./auth.js";
-import { bootstrap, CREDENTIALS_FILE, writeCredentials, type Credentials } from "./bootstrap.js";
+import {
+  bootstrap,
+  CREDENTIALS_FILE,
+  KEY_FILE,
+  writeCredentialsFile,
+  writePrivateKey,
+  type Credentials,
+} from "./bootstrap.js";
 import { isoAt, systemClock, type Clock } from "./clock.js";
 import { FaultInjector, type FaultOptions } from "./faults.js";
 import { newId } from "./ids.js";
@@ -91,11 +98,10 @@ export interface LocalOrg {
 async function readCredentials(dataDir: string): Promise<Credentials | undefined> {
   const file = path.join(dataDir, CREDENTIALS_FILE);
   if (!existsSync(file)) return undefined;
-  const onDisk = JSON.parse(readFileSync(file, "utf8")) as Omit<
-    Credentials,
-    "privateKeyPem" | "privateKeyJwk"
-  >;
-  const keyPath = onDisk.privateKeyPath ?? path.join(dataDir, "bot-private-key.pem");
+  type OnDisk = Omit<Credentials, "privateKeyPem" | "privateKeyJwk"> & { orgUrl?: string };
+  // The URL on disk is the previous run's; this run's port may differ.
+  const { orgUrl: _previousUrl, ...onDisk } = JSON.parse(readFileSync(file, "utf8")) as OnDisk;
+  const keyPath = onDisk.privateKeyPath ?? path.join(dataDir, KEY_FILE);
   const privateKeyPem = readFileSync(keyPath, "utf8");
   const key = await importPKCS8(privateKeyPem, "RS256", { extractable: true });
   return {
@@ -131,14 +137,14 @@ export async function startLocalOrg(options: LocalOrgOptions = {}): Promise<Loca
   let creds = loaded && dataDir ? await readCredentials(dataDir) : undefined;
   if (!creds) {
     creds = await bootstrap(state, url, clock.now());
-    if (dataDir) creds = writeCredentials(dataDir, creds);
+    if (dataDir) creds = writePrivateKey(dataDir, creds);
     store.changed();
     store.flush();
   }
   const credentials: LocalOrgCredentials = {
     ...creds,
     orgUrl: url,
-    ...(dataDir ? { credentialsPath: path.join(dataDir, CREDENTIALS_FILE) } : {}),
+    ...(dataDir ? { credentialsPath: writeCredentialsFile(dataDir, creds, url) } : {}),
   };
 
   const seeded = <T>(fn: () => T): T => {

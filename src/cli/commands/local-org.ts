@@ -1,0 +1,66 @@
+// `okta-gitops local-org`: serves a local Okta org on 127.0.0.1 until interrupted, so that the CLI
+// and the bot run against the same client code path (the Okta SDK over HTTP) without an Okta org.
+// The org lives in a data folder and survives restarts; its credentials file says how to reach it.
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { Command } from "../commands.js";
+import { startLocalOrg } from "../../local-org/index.js";
+
+export const DEFAULT_DATA_DIR = path.join(".okta-gitops", "local-org");
+
+const USAGE = `Usage: okta-gitops local-org [--port N] [--data DIR]
+
+Serves a local Okta org (the part of the Management API that okta-gitops uses) on 127.0.0.1.
+
+Options:
+  --port N     port to listen on (default: a free port)
+  --data DIR   data folder: org.json, the bot's private key, credentials.json
+               (default: ${DEFAULT_DATA_DIR} under the current directory)
+  -h, --help   show this help`;
+
+export const localOrgCommand: Command = {
+  summary: "Serve a local Okta org on 127.0.0.1 (no Okta org needed)",
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: "string", short: "p" },
+        data: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      process.stdout.write(USAGE + "\n");
+      return 0;
+    }
+    const port = values.port === undefined ? 0 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(
+        `okta-gitops local-org: --port must be a port number, not '${values.port}'\n`,
+      );
+      return 2;
+    }
+    const dataDir = path.resolve(values.data ?? DEFAULT_DATA_DIR);
+    const org = await startLocalOrg({ port, dataDir });
+    const c = org.credentials;
+    process.stdout.write(
+      [
+        `Local Okta org at ${org.url}`,
+        `  data:        ${dataDir}`,
+        `  credentials: ${c.credentialsPath ?? "(in memory)"}`,
+        `  client id:   ${c.clientId} (key id ${c.keyId}, DPoP, private_key_jwt)`,
+        `  private key: ${c.privateKeyPath ?? "(in memory)"}`,
+        `Press Ctrl-C to stop.`,
+        "",
+      ].join("\n"),
+    );
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await org.close();
+    return 0;
+  },
+};
