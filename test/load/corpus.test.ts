@@ -36,6 +36,21 @@ describe("a valid integration", () => {
   });
 });
 
+describe("small aliases", () => {
+  it("are allowed for reuse, such as scopes repeated as permissions", () => {
+    const text = valid()
+      .replace(
+        "scopes: [okta.users.read, okta.groups.read]",
+        "scopes: &scopes [okta.users.read, okta.groups.read]",
+      )
+      .replace("permissions: [okta.users.read, okta.groups.read]", "permissions: *scopes");
+    expect(text).toContain("*scopes");
+    const result = loadIntegrations([file("integrations/hr-sync.yaml", text)]);
+    expect(result.findings).toEqual([]);
+    expect(result.integrations).toHaveLength(1);
+  });
+});
+
 describe("the bad-input corpus", () => {
   const cases: {
     name: string;
