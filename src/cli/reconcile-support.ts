@@ -169,7 +169,7 @@ export async function openOkta(
     return {
       ...connection,
       settings,
-      lock: () => new OktaLock(connection.adapter),
+      lock: () => new OktaLock(connection.adapter, leaseMs(io.env)),
       close: async () => {},
     };
   }
@@ -325,4 +325,10 @@ export async function guarded(
     if (io.env.OKTA_GITOPS_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
     return 1;
   }
+}
+
+/** The Okta lock's lease: OKTA_GITOPS_LOCK_LEASE_SECONDS, a minute by default. */
+function leaseMs(env: Record<string, string | undefined>): number {
+  const seconds = Number(env.OKTA_GITOPS_LOCK_LEASE_SECONDS ?? 60);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
 }

@@ -200,6 +200,11 @@ export class OktaAdapter implements OktaPort {
     return out;
   }
 
+  /** Every network zone, page by page. */
+  listZones<T>(schema: z.ZodType<T>): Promise<T[]> {
+    return this.list(schema, `/api/v1/zones?limit=200`);
+  }
+
   private async listIam<T>(schema: z.ZodType<T>, path: string, key: string): Promise<T[]> {
     const out: T[] = [];
     for (let next: string | undefined = path; next;) {

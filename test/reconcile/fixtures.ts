@@ -1,12 +1,21 @@
 // Test integrations: a valid ServiceApp, varied by overrides.
-import { generateKeyPairSync } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { ServiceApp, type ServiceApp as ServiceAppT } from "../../src/model/index.js";
 
-const publicJwk = (() => {
-  const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const jwk = publicKey.export({ format: "jwk" }) as { n: string; e: string };
-  return { kty: "RSA" as const, kid: "k1", n: jwk.n, e: jwk.e };
-})();
+// Each integration has its own key (the policy refuses a key shared by two integrations).
+const keys = new Map<string, { kty: "RSA"; kid: string; n: string; e: string }>();
+export function publicJwk(name: string) {
+  let key = keys.get(name);
+  if (!key) {
+    // A 2048-bit modulus of random bits: a distinct public key for the policy and for Okta, made
+    // without the cost of a key pair (these keys never sign anything).
+    const n = randomBytes(256);
+    n[0] |= 0x80;
+    key = { kty: "RSA", kid: `${name}-k1`, n: n.toString("base64url"), e: "AQAB" };
+    keys.set(name, key);
+  }
+  return key;
+}
 
 export type SpecOverrides = Partial<ServiceAppT["spec"]>;
 
@@ -23,7 +32,7 @@ export function serviceApp(name: string, spec: SpecOverrides = {}): ServiceAppT 
     spec: {
       scopes: ["okta.users.read", "okta.groups.read"],
       role: { standard: "READ_ONLY_ADMIN" },
-      credentials: { jwks: [publicJwk] },
+      credentials: { jwks: [publicJwk(name)] },
       dpop: true,
       tokenExchange: false,
       network: { allow: ["203.0.113.10/32"] },
