@@ -10,7 +10,7 @@ export function publicJwk(name: string) {
     // A 2048-bit modulus of random bits: a distinct public key for the policy and for Okta, made
     // without the cost of a key pair (these keys never sign anything).
     const n = randomBytes(256);
-    n[0] |= 0x80;
+    n[0] = n[0]! | 0x80;
     key = { kty: "RSA", kid: `${name}-k1`, n: n.toString("base64url"), e: "AQAB" };
     keys.set(name, key);
   }

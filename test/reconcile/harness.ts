@@ -15,7 +15,7 @@ import { DESCRIPTION_PREFIX, MARKER_KEY, NAME_PREFIX } from "../../src/reconcile
 import { serviceApp, type SpecOverrides } from "./fixtures.js";
 
 export async function startOrg(options: LocalOrgOptions = {}): Promise<LocalOrg> {
-  return startLocalOrg({ ...options, log: { keepBodies: false, ...options.log } });
+  return startLocalOrg(options);
 }
 
 /** The OKTA_* variables that point the CLI at `org` as the bot. */

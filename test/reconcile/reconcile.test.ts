@@ -88,12 +88,12 @@ describe("plan, apply, drift against the local org", () => {
     const appId = Object.values(org.state.apps).find((a) => a.label === "hr-sync")!.id;
     const app = await admin.applicationApi.getApplication({ appId });
     (
-      app as { settings: { oauthClient: { dpop_bound_access_tokens: boolean } } }
+      app as unknown as { settings: { oauthClient: { dpop_bound_access_tokens: boolean } } }
     ).settings.oauthClient.dpop_bound_access_tokens = false;
     await admin.applicationApi.replaceApplication({ appId, application: app });
     const zone = Object.values(org.state.zones).find((z) => z.name === "okta-gitops/hr-sync")!;
     const z = await admin.networkZoneApi.getNetworkZone({ zoneId: zone.id });
-    (z as { gateways: { type: string; value: string }[] }).gateways.push({
+    (z as unknown as { gateways: { type: string; value: string }[] }).gateways.push({
       type: "CIDR",
       value: "0.0.0.0/0",
     });
