@@ -22,14 +22,14 @@ export function renderGithub(findings: readonly Finding[], options: { files: num
       ["col", f.column],
       ["endLine", f.endLine],
       ["endColumn", f.endColumn],
-      ["title", f.rule],
+      // The messages of exception rules say what the approval is; the title marks it for scanning.
+      ["title", f.requiresApproval ? `${f.rule} (needs approval)` : f.rule],
     ];
     const head = props
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
       .join(",");
-    const approval = f.requiresApproval ? " (needs the Identity team's approval)" : "";
-    return `::${COMMAND[f.severity]} ${head}::${escapeData(f.message + approval)}`;
+    return `::${COMMAND[f.severity]} ${head}::${escapeData(f.message)}`;
   });
   const s = summarize(findings, options.files);
   lines.push(

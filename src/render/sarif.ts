@@ -56,11 +56,7 @@ export function renderSarif(findings: readonly Finding[], options: SarifOptions)
           ruleId: f.rule,
           ruleIndex: index.get(f.rule)!,
           level: LEVEL[f.severity],
-          message: {
-            text: f.requiresApproval
-              ? `${f.message} (needs the Identity team's approval)`
-              : f.message,
-          },
+          message: { text: f.message },
           locations: [
             {
               physicalLocation: {

@@ -39,9 +39,9 @@ export function renderText(findings: readonly Finding[], options: TextOptions): 
     const withheld = list.some((f) => f.rule === SECRET_RULE);
     const lines = withheld ? undefined : options.source?.(file)?.split(/\r?\n/);
     for (const f of list) {
-      const approval = f.requiresApproval ? " (needs the Identity team's approval)" : "";
+      const rule = f.requiresApproval ? `${f.rule}, needs approval` : f.rule;
       out.push(
-        `  ${f.line}:${f.column}  ${paint(f.severity, f.severity)}  ${safe(f.message)}${approval}  ${paint("dim", f.rule)}`,
+        `  ${f.line}:${f.column}  ${paint(f.severity, f.severity)}  ${safe(f.message.replace(/\r?\n/g, "\n        "))}  ${paint("dim", rule)}`,
       );
       const line = lines?.[f.line - 1];
       if (line !== undefined) out.push(...excerpt(line, f, paint));

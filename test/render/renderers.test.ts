@@ -68,7 +68,9 @@ describe("text", () => {
   });
 
   it("marks exceptions needing approval and ends with a summary line", () => {
-    expect(out).toContain("(needs the Identity team's approval)");
+    expect(out).toContain(
+      "  1:1  warning  DPoP is off, with a reason: 50%, a:b\n        second line  dpop.disabled, needs approval\n",
+    );
     expect(out.trimEnd().split("\n").at(-1)).toBe(
       "5 files checked: 2 errors, 1 warning, 0 notices; 1 needs the Identity team's approval",
     );
@@ -141,7 +143,7 @@ describe("github", () => {
       "::error file=integrations/a.yaml,line=4,col=2,title=yaml.syntax::tabs are not allowed",
     );
     expect(lines[2]).toBe(
-      "::warning file=integrations/b%2Cc%3Ad.yaml,line=1,col=1,title=dpop.disabled::DPoP is off, with a reason: 50%25, a:b%0Asecond line (needs the Identity team's approval)",
+      "::warning file=integrations/b%2Cc%3Ad.yaml,line=1,col=1,title=dpop.disabled (needs approval)::DPoP is off, with a reason: 50%25, a:b%0Asecond line",
     );
     // Nothing else looks like a workflow command.
     expect(lines.slice(3).every((l) => !l.startsWith("::"))).toBe(true);
