@@ -163,6 +163,8 @@ function parseYaml(text: string) {
     prettyErrors: false,
     uniqueKeys: true,
     keepSourceTokens: false,
+    // Problems are findings; nothing is printed to the console behind the caller's back.
+    logLevel: "error",
   });
   return { docs, lineCounter };
 }
@@ -285,6 +287,7 @@ function unclosedQuote(text: string, error: YAMLError): number | undefined {
 }
 
 function firstLine(message: string): string {
+  if (message.includes("Maximum call stack")) return "the YAML is nested too deeply to read";
   const nl = message.indexOf("\n");
   return (nl < 0 ? message : message.slice(0, nl)).replace(/ at line \d+, column \d+:?$/, "");
 }

@@ -164,6 +164,13 @@ describe("the bad-input corpus", () => {
       says: /name the file hr-sync\.yaml/,
     },
     { name: "an empty file", text: "", rule: "file.empty", line: 1 },
+    {
+      name: "collections nested too deeply",
+      text: `a: ${"[".repeat(60000)}${"]".repeat(60000)}\n`,
+      rule: "yaml.syntax",
+      line: 1,
+      says: /nested too deeply/,
+    },
     { name: "a file of comments only", text: "# nothing yet\n", rule: "file.empty", line: 1 },
     {
       name: "a document that is a list",
