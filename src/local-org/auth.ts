@@ -14,6 +14,7 @@ import {
 import type { Clock } from "./clock.js";
 import { errors, OAuthError } from "./errors.js";
 import type { Principal } from "./context.js";
+import { allowedFrom } from "./network.js";
 import type { OrgState } from "./store.js";
 
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -35,6 +36,8 @@ export interface TokenRequest {
   dpop: string | undefined;
   /** The URL the client addressed, for `aud` and `htu`. */
   tokenUrls: string[];
+  /** The caller's address, for the app's network condition. */
+  ip?: string;
 }
 
 export const sha256hex = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -141,6 +144,14 @@ export class Auth {
         401,
         "invalid_client",
         "The client_assertion token has already been used (jti replay).",
+      );
+    }
+
+    if (!allowedFrom(this.state(), app.network, req.ip)) {
+      throw new OAuthError(
+        400,
+        "access_denied",
+        "The client may not request tokens from this network (network zone policy).",
       );
     }
 
@@ -256,6 +267,7 @@ export class Auth {
     dpop: string | undefined,
     method: string,
     urls: string[],
+    ip?: string,
   ): Promise<Principal> {
     if (!authorization) throw errors.invalidToken("The request has no Authorization header.");
     const space = authorization.indexOf(" ");
@@ -268,6 +280,11 @@ export class Auth {
       const user = this.state().users[token.userId];
       if (user && user.status !== "ACTIVE")
         throw errors.invalidToken("The token's user is not active.");
+      if (!allowedFrom(this.state(), token.network, ip)) {
+        throw errors.forbidden(
+          "The API token may not be used from this network (its network condition).",
+        );
+      }
       return { type: "SSWS_TOKEN", id: token.id };
     }
     if (scheme !== "bearer" && scheme !== "dpop") throw errors.invalidToken();

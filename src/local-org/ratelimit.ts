@@ -76,6 +76,7 @@ export interface Decision {
 export class RateLimiter {
   private counts = new Map<string, { window: number; used: number }>();
   private inFlight = 0;
+  private inFlightBy = new Map<string, number>();
   private options: Required<Omit<RateLimitOptions, "perMinute">> & {
     perMinute: Record<Family, number>;
   };
@@ -155,5 +156,21 @@ export class RateLimiter {
 
   leave(): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
+  }
+
+  /** Starts a request of a principal, within its share of the concurrency limit. */
+  enterPrincipal(principal: string, percentage: number | undefined): boolean {
+    const share = percentage ?? this.options.defaultPercentage;
+    const cap = Math.max(1, Math.floor((this.options.concurrency * share) / 100));
+    const n = this.inFlightBy.get(principal) ?? 0;
+    if (n >= cap) return false;
+    this.inFlightBy.set(principal, n + 1);
+    return true;
+  }
+
+  leavePrincipal(principal: string): void {
+    const n = (this.inFlightBy.get(principal) ?? 1) - 1;
+    if (n <= 0) this.inFlightBy.delete(principal);
+    else this.inFlightBy.set(principal, n);
   }
 }

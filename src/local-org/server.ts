@@ -105,6 +105,7 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
           form,
           dpop: typeof dpop === "string" ? dpop : undefined,
           tokenUrls: urlsFor(TOKEN_PATH),
+          ip: req.socket.remoteAddress,
         });
         reply = { status: 200, body, headers: { "Cache-Control": "no-store", Pragma: "no-cache" } };
         if (fault.kind === "error") throw errors.internal();
@@ -120,17 +121,27 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
             typeof dpop === "string" ? dpop : undefined,
             method,
             urlsFor(url.pathname),
+            req.socket.remoteAddress,
           )
           .catch((e: unknown) => {
             authError = e;
             return undefined;
           });
-        const share = principal
-          ? principalShare(store.state, principal.id)?.defaultPercentage
-          : undefined;
-        const decision = limiter.take(familyOf(url.pathname), principal?.id, share);
+        const share = principal ? principalShare(store.state, principal.id) : undefined;
+        const decision = limiter.take(
+          familyOf(url.pathname),
+          principal?.id,
+          share?.defaultPercentage,
+        );
         Object.assign(headers, decision.headers);
         if (!decision.allowed) throw errors.rateLimited();
+        if (principal) {
+          // The principal's share of the concurrency limit, held like the org's slot.
+          const id = principal.id;
+          if (!limiter.enterPrincipal(id, share?.defaultConcurrencyPercentage))
+            throw errors.rateLimited();
+          res.once("close", () => limiter.leavePrincipal(id));
+        }
         if (authError) throw authError;
         if (!match) throw errors.notFound(url.pathname, "ApiEndpoint");
         if (!("route" in match)) throw errors.methodNotAllowed();
@@ -186,6 +197,8 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
     const payload =
       reply.body === undefined || reply.status === 204 ? undefined : JSON.stringify(reply.body);
     res.statusCode = reply.status;
+    // The Date header comes from the org's clock: the SDK's 429 wait is X-Rate-Limit-Reset - Date.
+    res.setHeader("Date", new Date(clock.now()).toUTCString());
     for (const [k, v] of Object.entries({ ...headers, ...reply.headers })) res.setHeader(k, v);
     if (payload !== undefined) {
       res.setHeader("Content-Type", "application/json");

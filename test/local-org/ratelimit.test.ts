@@ -2,7 +2,7 @@
 // with E0000047 that the SDK's own retry waits out (until X-Rate-Limit-Reset), the principal's
 // share, and the concurrency cap. Windows are one second long so that the test stays short.
 import { afterEach, describe, expect, it } from "vitest";
-import { startLocalOrg, type LocalOrg } from "../../src/local-org/index.js";
+import { ManualClock, startLocalOrg, type LocalOrg } from "../../src/local-org/index.js";
 import { privateKeyClient, sswsClient } from "../support/okta-sdk.js";
 
 let org: LocalOrg | undefined;
@@ -100,6 +100,23 @@ describe("rate limits", () => {
     );
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("follows the org's clock: Date, X-Rate-Limit-Reset and a new window", async () => {
+    const clock = new ManualClock(Date.UTC(2030, 0, 1, 12, 0, 30));
+    org = await startLocalOrg({
+      clock,
+      rateLimits: { perMinute: { zones: 2 }, defaultPercentage: 100 },
+    });
+    const first = await zonesCall(org);
+    expect(first.headers.get("date")).toBe("Tue, 01 Jan 2030 12:00:30 GMT");
+    expect(first.headers.get("x-rate-limit-reset")).toBe(
+      String(Date.UTC(2030, 0, 1, 12, 1, 0) / 1000),
+    );
+    expect((await zonesCall(org)).status).toBe(200);
+    expect((await zonesCall(org)).status).toBe(429);
+    clock.advance(30_000);
+    expect((await zonesCall(org)).status).toBe(200);
   });
 
   it("takes new limits at run time", async () => {

@@ -260,3 +260,73 @@ describe("SSWS tokens", () => {
     expect(((await res.json()) as { errorCode: string }).errorCode).toBe("E0000011");
   });
 });
+
+describe("network conditions", () => {
+  async function zone(name: string, cidr: string) {
+    const res = await fetch(`${org.url}/api/v1/zones`, {
+      method: "POST",
+      headers: {
+        Authorization: `SSWS ${org.credentials.sswsToken}`,
+        "Content-Type": "application/json",
+      },
+      body: JSON.stringify({ type: "IP", name, gateways: [{ type: "CIDR", value: cidr }] }),
+    });
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  async function restrictBot(include: string[]) {
+    const res = await fetch(`${org.url}/api/v1/apps/${org.credentials.clientId}`, {
+      headers: { Authorization: `SSWS ${org.credentials.sswsToken}` },
+    });
+    const app = (await res.json()) as { settings: { oauthClient: Record<string, unknown> } };
+    app.settings.oauthClient.network = include.length
+      ? { connection: "ZONE", include }
+      : { connection: "ANYWHERE" };
+    const put = await fetch(`${org.url}/api/v1/apps/${org.credentials.clientId}`, {
+      method: "PUT",
+      headers: {
+        Authorization: `SSWS ${org.credentials.sswsToken}`,
+        "Content-Type": "application/json",
+      },
+      body: JSON.stringify(app),
+    });
+    expect(put.status).toBe(200);
+  }
+
+  it("gives an app tokens only from inside its zones", async () => {
+    const elsewhere = await zone("elsewhere", "203.0.113.0/24");
+    const loopback = await zone("loopback", "127.0.0.0/8");
+    try {
+      await restrictBot([elsewhere]);
+      const challenge = await tokenRequest(await assertion(), await proof("POST", tokenUrl()));
+      const denied = await tokenRequest(
+        await assertion(),
+        await proof("POST", tokenUrl(), { nonce: challenge.nonce ?? "" }),
+      );
+      expect(denied.status).toBe(400);
+      expect(denied.body.error).toBe("access_denied");
+      await restrictBot([loopback]);
+      expect(await dpopToken()).toBeTruthy();
+    } finally {
+      await restrictBot([]);
+    }
+  });
+
+  it("lets an API token authenticate only from inside its zones", async () => {
+    const user = org.seed.user({ login: "svc-net@example.com" });
+    const inside = org.seed.apiToken({
+      name: "inside",
+      userId: user.id,
+      network: { connection: "ZONE", include: [await zone("lo-2", "127.0.0.1/32")] },
+    });
+    const outside = org.seed.apiToken({
+      name: "outside",
+      userId: user.id,
+      network: { connection: "ZONE", include: [await zone("far", "198.51.100.0/24")] },
+    });
+    expect((await api("/api/v1/apps", `SSWS ${inside.token}`)).status).toBe(200);
+    const res = await api("/api/v1/apps", `SSWS ${outside.token}`);
+    expect(res.status).toBe(403);
+    expect(res.body.errorCode).toBe("E0000006");
+  });
+});
