@@ -134,12 +134,27 @@ export async function connectOkta(
 
 export class OktaAdapter implements OktaPort {
   readonly orgUrl: string;
+  private inFlight = 0;
+  private waiting: (() => void)[] = [];
   constructor(
     private readonly client: OktaClient,
     private readonly pacer: Pacer,
     private readonly settings: OktaSettings,
+    /** Requests in flight at once: Okta also limits concurrency, and answers 429 beyond it. */
+    private readonly maxConcurrent = 8,
   ) {
     this.orgUrl = settings.orgUrl;
+  }
+
+  private async slot(): Promise<void> {
+    while (this.inFlight >= this.maxConcurrent)
+      await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+  }
+
+  private freeSlot(): void {
+    this.inFlight--;
+    this.waiting.shift()?.();
   }
 
   /** The bot's own app: never deleted, whatever the files say. */
@@ -167,8 +182,15 @@ export class OktaAdapter implements OktaPort {
       opts.idempotent ?? (method === "GET" || method === "PUT" || method === "DELETE");
     let transientLeft = 4;
     for (let attempt = 0; ; attempt++) {
-      await this.pacer.acquire(bucket);
+      await this.slot();
+      let held = true;
+      const free = () => {
+        if (!held) return;
+        held = false;
+        this.freeSlot();
+      };
       try {
+        await this.pacer.acquire(bucket);
         const request: Raw = {
           method,
           headers: { Accept: "application/json", "Content-Type": "application/json" },
@@ -178,6 +200,7 @@ export class OktaAdapter implements OktaPort {
         const text = res.status === 204 ? "" : await res.text();
         return { json: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
       } catch (error) {
+        free();
         const status = (error as { status?: unknown }).status;
         if (status === 429 && attempt < 20) continue;
         const transient = typeof status !== "number" || status >= 500;
@@ -186,6 +209,8 @@ export class OktaAdapter implements OktaPort {
           continue;
         }
         throw withContext(error, method, url);
+      } finally {
+        free();
       }
     }
   }

@@ -23,6 +23,7 @@ import {
   progressBar,
   UserError,
   type OktaSession,
+  type PlanRun,
   type ReconcileIo,
   type Workspace,
 } from "../reconcile-support.js";
@@ -78,14 +79,16 @@ export async function runApply(argv: string[], io: ReconcileIo): Promise<number>
     if (!args.values.yes && !io.stdinIsTTY)
       throw new UserError("stdin is not a terminal: pass --yes to apply without confirmation");
     const okta = await openOkta(io);
+    const options = {
+      format,
+      confirm: !args.values.yes,
+      confirmDeletions: Boolean(args.values["confirm-deletions"]),
+    };
     try {
-      return await withLock(okta, io, () =>
-        applyWorkspace(ws, okta, io, {
-          format,
-          confirm: !args.values.yes,
-          confirmDeletions: Boolean(args.values["confirm-deletions"]),
-        }),
-      );
+      // A first plan without the lock: a run with nothing to do writes nothing, not even a lock.
+      const first = await planAgainstOkta(ws, okta);
+      if (!hasChanges(first.plan)) return showNoChanges(ws, first, io, format);
+      return await withLock(okta, io, () => applyWorkspace(ws, okta, io, options));
     } finally {
       await okta.close();
     }
@@ -124,14 +127,7 @@ async function applyWorkspace(
     );
   }
   const refusedOrConflict = ws.refused.size > 0 || hasConflicts(run.plan);
-  if (!hasChanges(run.plan)) {
-    if (options.format === "json")
-      io.stdout(
-        JSON.stringify({ plan: planToJson(run.plan), report: null, notes: run.notes }) + "\n",
-      );
-    else io.stdout(renderPlan(run.plan, options.format));
-    return refusedOrConflict ? 1 : 0;
-  }
+  if (!hasChanges(run.plan)) return showNoChanges(ws, run, io, options.format, false);
   if (options.format !== "json") io.stdout(renderPlan(run.plan, options.format));
   if (options.confirm && !(await io.confirm("Apply these changes to Okta? [y/N] "))) {
     io.stderr("Nothing was applied.\n");
@@ -140,6 +136,7 @@ async function applyWorkspace(
   const bar = progressBar(io, "Applying");
   const report = await apply(run.plan, okta.adapter, {
     refs: refsOf(run.actual),
+    concurrency: 8,
     onProgress: (done, total) => bar.update(done, total),
   });
   bar.end();
@@ -150,6 +147,22 @@ async function applyWorkspace(
     );
   else io.stdout(renderReport(report, run.plan));
   return report.failed || report.skipped || refusedOrConflict ? 1 : 0;
+}
+
+function showNoChanges(
+  ws: Workspace,
+  run: PlanRun,
+  io: ReconcileIo,
+  format: Format,
+  printNotes = true,
+): number {
+  if (printNotes) for (const n of run.notes) io.stderr(`note: ${n}\n`);
+  if (format === "json")
+    io.stdout(
+      JSON.stringify({ plan: planToJson(run.plan), report: null, notes: run.notes }) + "\n",
+    );
+  else io.stdout(renderPlan(run.plan, format));
+  return ws.refused.size > 0 || hasConflicts(run.plan) ? 1 : 0;
 }
 
 export function renderReport(report: ApplyReport, p: Plan): string {
