@@ -497,7 +497,9 @@ describe("local org conformance through @okta/okta-sdk-nodejs", () => {
   it("serves every operation in PrivateKey mode with DPoP", async () => {
     const c = privateKeyClient(org);
     await exercise(c, "pk");
-    // The bot's calls went out DPoP-bound: a token of type DPoP, then API calls with DPoP proofs.
+    // The SDK met the nonce challenge (400 use_dpop_nonce, then 200) and got a DPoP-bound token.
+    const tokenCalls = org.requests().filter((r) => r.template === "/oauth2/v1/token");
+    expect(tokenCalls.slice(0, 2).map((r) => r.status)).toEqual([400, 200]);
     const token = org.requests().find((r) => r.template === "/oauth2/v1/token" && r.status === 200);
     expect((token?.responseBody as { token_type?: string }).token_type).toBe("DPoP");
   });
