@@ -60,15 +60,21 @@ export class Auth {
   private useOnce(kind: string, jti: unknown, until: number): boolean {
     if (typeof jti !== "string" || !jti) return false;
     const key = `${kind}:${jti}`;
-    const now = this.clock.now();
-    if (this.usedJti.size > 50_000)
-      for (const [k, exp] of this.usedJti) if (exp < now) this.usedJti.delete(k);
+    this.prune(this.usedJti, (exp) => exp);
     if (this.usedJti.has(key)) return false;
     this.usedJti.set(key, until);
     return true;
   }
 
+  /** Drops expired entries once a map grows large, so that a long-running org stays small. */
+  private prune<V>(map: Map<string, V>, expiry: (v: V) => number): void {
+    if (map.size < 10_000) return;
+    const now = this.clock.now();
+    for (const [k, v] of map) if (expiry(v) < now) map.delete(k);
+  }
+
   private newNonce(): string {
+    this.prune(this.nonces, (exp) => exp);
     const nonce = randomBytes(24).toString("base64url");
     this.nonces.set(nonce, this.clock.now() + NONCE_TTL_MS);
     return nonce;
@@ -181,6 +187,7 @@ export class Auth {
         `The following scopes are not granted to the client: ${missing.join(" ")}.`,
       );
     }
+    this.prune(this.tokens, (t) => t.expiresAt);
     const accessToken = randomBytes(32).toString("base64url");
     this.tokens.set(accessToken, {
       clientId: app.id,

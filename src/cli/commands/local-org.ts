@@ -19,7 +19,7 @@ Options:
   -h, --help   show this help`;
 
 export const localOrgCommand: Command = {
-  summary: "Serve a local Okta org on 127.0.0.1 (no Okta org needed)",
+  summary: "serve a local Okta org on 127.0.0.1 (no Okta org needed)",
   async run(argv) {
     const { values } = parseArgs({
       args: argv,

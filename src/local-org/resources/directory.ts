@@ -163,7 +163,8 @@ const listUsers: Handler = (ctx) => {
   // Okta leaves deprovisioned users out of a plain list unless asked for.
   if (!ctx.query.get("filter") && !ctx.query.get("search"))
     all = all.filter((u) => u.status !== "DEPROVISIONED");
-  const page = pageOf(all, ctx, { defaultLimit: 200, maxLimit: 200 });
+  // Okta answers 200 users a page, or 10 when `q` is used.
+  const page = pageOf(all, ctx, { defaultLimit: q ? 10 : 200, maxLimit: 200 });
   return ok(
     page.items.map((u) => renderUser(u, ctx.baseUrl)),
     linkHeader(ctx, page.next),
