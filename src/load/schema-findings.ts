@@ -99,16 +99,22 @@ export function schemaFindings(issues: readonly z.core.$ZodIssue[], ctx: SchemaC
 /** Every JWK in the data that holds a private member, wherever it is. */
 export function findPrivateJwkMembers(ctx: Omit<SchemaContext, "schema" | "echo">): Finding[] {
   const findings: Finding[] = [];
-  const walk = (node: unknown, path: (string | number)[]): void => {
+  // One path stack for the whole walk, copied only for a finding: this runs on every file.
+  const path: (string | number)[] = [];
+  const walk = (node: unknown): void => {
     if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, [...path, i]));
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        walk(node[i]);
+        path.pop();
+      }
       return;
     }
     if (node === null || typeof node !== "object") return;
     const record = node as Record<string, unknown>;
     // A JWK is a map with kty, or any entry of a jwks list (a private key may come without kty).
-    if ("kty" in record || path.includes("jwks")) {
-      const members = PRIVATE_JWK_MEMBER_NAMES.filter((m) => m in record);
+    if (Object.hasOwn(record, "kty") || path.includes("jwks")) {
+      const members = PRIVATE_JWK_MEMBER_NAMES.filter((m) => Object.hasOwn(record, m));
       if (members.length > 0) {
         findings.push(
           make(
@@ -123,9 +129,13 @@ export function findPrivateJwkMembers(ctx: Omit<SchemaContext, "schema" | "echo"
         );
       }
     }
-    for (const [key, value] of Object.entries(record)) walk(value, [...path, key]);
+    for (const key of Object.keys(record)) {
+      path.push(key);
+      walk(record[key]);
+      path.pop();
+    }
   };
-  walk(ctx.data, []);
+  walk(ctx.data);
   return findings;
 }
 

@@ -3,7 +3,7 @@
 // symbolic links). Each file's size is checked with stat before it is read, so an oversize file is
 // reported, never loaded whole. Parsing is elsewhere: a git archive is another source of the same
 // SourceFile[].
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import type { Finding } from "../model/finding.js";
 import type { SourceFile } from "./types.js";
@@ -55,12 +55,15 @@ export function readDirectorySources(
   const findings: Finding[] = [];
   for (const [path, abs] of [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     try {
-      const size = statSync(abs).size;
-      if (size > maxBytes) {
-        findings.push(tooLarge(path, size, maxBytes));
-        continue;
+      // Size and bytes from the same open file: what is measured is what is read.
+      const fd = openSync(abs, "r");
+      try {
+        const size = fstatSync(fd).size;
+        if (size > maxBytes) findings.push(tooLarge(path, size, maxBytes));
+        else files.push({ path, bytes: readFileSync(fd) });
+      } finally {
+        closeSync(fd);
       }
-      files.push({ path, bytes: readFileSync(abs) });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
       findings.push({
