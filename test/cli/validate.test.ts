@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { runValidate, type ValidateIo } from "../../src/cli/commands/validate.js";
+import { processIo, runValidate, type ValidateIo } from "../../src/cli/commands/validate.js";
 import { main } from "../../src/cli/main.js";
 import { serviceAppYaml } from "../support/service-app.js";
 import { LOAD_RULES } from "../../src/load/rules.js";
@@ -290,6 +290,31 @@ describe("exit codes and settings", () => {
     const { code, stdout } = await run(tmp, "--help");
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: okta-gitops validate \[paths\.\.\.\]/);
+  });
+});
+
+describe("colour", () => {
+  it("is used only on a TTY, and never with NO_COLOR", () => {
+    const tty = Object.getOwnPropertyDescriptor(process.stdout, "isTTY");
+    const noColor = process.env.NO_COLOR;
+    try {
+      delete process.env.NO_COLOR;
+      Object.defineProperty(process.stdout, "isTTY", { value: false, configurable: true });
+      expect(processIo().color).toBe(false);
+      Object.defineProperty(process.stdout, "isTTY", { value: true, configurable: true });
+      expect(processIo().color).toBe(true);
+      process.env.NO_COLOR = "1";
+      expect(processIo().color).toBe(false);
+    } finally {
+      if (tty) Object.defineProperty(process.stdout, "isTTY", tty);
+      else delete (process.stdout as { isTTY?: boolean }).isTTY;
+      if (noColor === undefined) delete process.env.NO_COLOR;
+      else process.env.NO_COLOR = noColor;
+    }
+  });
+
+  it("today comes from the clock, as YYYY-MM-DD", () => {
+    expect(processIo().today).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 });
 
