@@ -225,14 +225,17 @@ export function parseText(file: string, text: string, limits: LoadLimits): Parse
       if (error.code !== "DUPLICATE_KEY" && linesWithErrors.has(line)) continue;
       linesWithErrors.add(line);
       const rule = error.code === "DUPLICATE_KEY" ? "yaml.duplicate-key" : "yaml.syntax";
-      const opening = unclosedQuote(text, error);
+      const quote = unclosedQuote(text, error);
+      const bracket = quote === undefined ? unclosedFlow(doc, error) : undefined;
       const message =
         error.code === "DUPLICATE_KEY"
           ? "this key appears twice in the same mapping: keep one"
-          : opening !== undefined
-            ? `YAML syntax error: the quoted value that starts here is never closed`
-            : `YAML syntax error: ${firstLine(error.message)}`;
-      findings.push(at(file, rule, message, pos(opening ?? error.pos[0])));
+          : quote !== undefined
+            ? "YAML syntax error: the quoted value that starts here is never closed"
+            : bracket !== undefined
+              ? `YAML syntax error: this ${text[bracket]} is never closed with ${text[bracket] === "[" ? "]" : "}"}`
+              : `YAML syntax error: ${firstLine(error.message)}`;
+      findings.push(at(file, rule, message, pos(quote ?? bracket ?? error.pos[0])));
     }
     for (const warning of doc.warnings) {
       findings.push({
@@ -284,6 +287,22 @@ function unclosedQuote(text: string, error: YAMLError): number | undefined {
     return i;
   }
   return undefined;
+}
+
+/** yaml reports an unclosed [ or { where the next line starts; the bracket is more useful: it
+ * opens the outermost flow collection that ends where the error is. */
+function unclosedFlow(doc: Document, error: YAMLError): number | undefined {
+  if (!/^Flow (sequence|map) .*end with a [\]}]/.test(error.message)) return undefined;
+  let found: number | undefined;
+  visit(doc, {
+    Collection(_key, node) {
+      if (node.flow && node.range && node.range[1] === error.pos[0]) {
+        found = node.range[0];
+        return visit.BREAK;
+      }
+    },
+  });
+  return found;
 }
 
 function firstLine(message: string): string {

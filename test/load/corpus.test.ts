@@ -68,6 +68,16 @@ describe("the bad-input corpus", () => {
       says: /quoted value that starts here is never closed/,
     },
     {
+      name: "a syntax error (unclosed flow sequence)",
+      text: valid().replace(
+        "[okta.users.read, okta.groups.read]\n  role",
+        "[okta.users.read\n  role",
+      ),
+      rule: "yaml.syntax",
+      line: lineOf(valid(), "scopes:"),
+      says: /this \[ is never closed with \]/,
+    },
+    {
       name: "a wrong type (a string where a boolean is expected)",
       text: valid().replace("dpop: true", "dpop: yes"),
       rule: "schema.type",
