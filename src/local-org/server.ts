@@ -29,6 +29,12 @@ export interface PipelineDeps {
 }
 
 class Dropped extends Error {}
+/** A 5xx that fault injection asked for, told apart from a real failure in the log. */
+class Injected extends OktaError {
+  constructor() {
+    super(500, "E0000009", "Internal Server Error");
+  }
+}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -71,6 +77,7 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
     let principal: Principal | undefined;
     let requestBody: unknown;
     let reply: Reply;
+    let injected = false;
     // A request holds a concurrency slot from its arrival until its answer is written, injected
     // latency and slow bodies included: that is what a concurrent request costs Okta.
     let entered = limiter.enter();
@@ -108,7 +115,8 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
           ip: req.socket.remoteAddress,
         });
         reply = { status: 200, body, headers: { "Cache-Control": "no-store", Pragma: "no-cache" } };
-        if (fault.kind === "error") throw errors.internal();
+        if (fault.kind === "error") throw new Injected();
+        if (fault.kind === "drop") throw new Dropped();
       } else {
         const match = router.match(method, url.pathname);
         if (match && "route" in match) template = match.route.template;
@@ -149,7 +157,7 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
         auth.checkScopes(principal, match.route.scopes);
         const body = parseJson(raw, req.headers["content-type"]);
         requestBody = body;
-        if (fault.kind === "error" && fault.when === "before") throw errors.internal();
+        if (fault.kind === "error" && fault.when === "before") throw new Injected();
         const ctx: Ctx = {
           method,
           baseUrl: base,
@@ -164,10 +172,11 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
         };
         reply = await match.route.handler(ctx);
         if (method !== "GET") store.changed();
-        if (fault.kind === "error") throw errors.internal();
+        if (fault.kind === "error") throw new Injected();
         if (fault.kind === "drop") throw new Dropped();
       }
     } catch (e) {
+      injected = e instanceof Injected;
       if (e instanceof Dropped) {
         req.socket.destroy();
         log.add({
@@ -212,7 +221,7 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
       status: reply.status,
       durationMs: performance.now() - started,
       principal: principal?.id,
-      fault: fault.kind === "error" ? "error" : undefined,
+      fault: injected ? "error" : undefined,
       ...(log.keepBodies ? { requestBody, responseBody: reply.body } : {}),
     });
     if (payload !== undefined && fault.slowBodyMs > 0 && payload.length > 1) {
