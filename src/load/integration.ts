@@ -69,7 +69,9 @@ function checkIntegration(parsed: ParsedFile): LoadedFile {
     );
   const doc = data as Record<string, unknown>;
   const name = doc.metadata && (doc.metadata as Record<string, unknown>).name;
-  const integration = typeof name === "string" ? name : undefined;
+  // Findings carry the name only when it is a well-formed one: an ill-formed name could hold
+  // anything, key material included, and the outputs must never echo that.
+  const integration = IntegrationName.safeParse(name).success ? (name as string) : undefined;
   const tag = (fs: Finding[]) => {
     if (integration !== undefined) for (const f of fs) f.integration ??= integration;
     return fs;
@@ -117,11 +119,7 @@ function checkIntegration(parsed: ParsedFile): LoadedFile {
 
   // Checked even when other fields are wrong, as long as the name itself is well-formed.
   const stem = basename(file).replace(/\.ya?ml$/i, "");
-  if (
-    integration !== undefined &&
-    IntegrationName.safeParse(integration).success &&
-    stem !== integration
-  )
+  if (integration !== undefined && stem !== integration)
     findings.push({
       rule: "file.name-mismatch",
       severity: "error",

@@ -207,7 +207,8 @@ describe("secrets never reach the output", () => {
       const content =
         valid()
           .replace("e: AQAB", `e: AQAB\n        d: ${d}`)
-          .replace("dpop: true", `dpop: "${d}"`) +
+          .replace("dpop: true", `dpop: "${d}"`)
+          .replace("name: hr-sync", `name: "${pem}"`) +
         `key: |\n  -----BEGIN PRIVATE KEY-----\n  ${pem}\n  -----END PRIVATE KEY-----\n`;
       const dir = repo({ "integrations/hr-sync.yaml": content });
       const { code, stdout, stderr } = await run(dir, "--format", format);
