@@ -6,7 +6,7 @@ import { generateKeyPair, exportJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@okta/okta-sdk-nodejs";
 import { startLocalOrg, type LocalOrg } from "../../src/local-org/index.js";
-import { loadOktaSpec } from "../support/okta-spec.js";
+import { loadOAuthSpec, loadOktaSpec } from "../support/okta-spec.js";
 import { privateKeyClient, sswsClient } from "../support/okta-sdk.js";
 
 let org: LocalOrg;
@@ -549,12 +549,30 @@ describe("local org conformance through @okta/okta-sdk-nodejs", () => {
 
   it("matches Okta's OpenAPI description on every exchange, with no violation", () => {
     const spec = loadOktaSpec();
+    const oauth = loadOAuthSpec();
     const covered = new Set<string>();
     const violations: string[] = [];
     let checked = 0;
+    let specGaps = 0;
     for (const r of org.requests()) {
-      if (r.template === "/oauth2/v1/token") continue;
       checked++;
+      if (r.template === "/oauth2/v1/token") {
+        // The token endpoint is in oauth.yaml; its form body is not JSON, its answers are.
+        const v = oauth.validateExchange({
+          method: r.method,
+          path: r.url,
+          status: r.status,
+          responseBody: r.responseBody,
+        });
+        // oauth.yaml's TokenResponseTokenType lists Bearer and N_A only, yet Okta answers a
+        // DPoP-bound token with token_type DPoP, as RFC 9449 §5 requires: a gap in the spec.
+        const dpop = (r.responseBody as { token_type?: string } | undefined)?.token_type === "DPoP";
+        const gap = (m: string) =>
+          dpop && m.endsWith("response 200/token_type must be equal to one of the allowed values");
+        specGaps += v.filter(gap).length;
+        violations.push(...v.filter((m) => !gap(m)));
+        continue;
+      }
       const v = spec.validateExchange({
         method: r.method,
         path: r.url,
@@ -568,7 +586,7 @@ describe("local org conformance through @okta/okta-sdk-nodejs", () => {
       if (op && r.status < 300) covered.add(`${r.method} ${op.template}`);
     }
     console.log(
-      `local org conformance: ${covered.size} operations covered, ${checked} exchanges checked, ${violations.length} schema violations`,
+      `local org conformance: ${covered.size} operations covered, ${checked} exchanges checked, ${violations.length} schema violations (and ${specGaps} token_type DPoP answers that oauth.yaml's enum omits)`,
     );
     if (violations.length) console.log(violations.slice(0, 40).join("\n"));
     expect(covered.size).toBeGreaterThanOrEqual(70);

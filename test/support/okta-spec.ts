@@ -31,7 +31,6 @@ export interface OktaSpec {
   validateExchange(exchange: Exchange): string[];
 }
 
-const SPEC_ID = "okta-management";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SHARED_OKTA_DIR = path.resolve(repoRoot, "../shared/okta");
 
@@ -76,13 +75,22 @@ interface Operation {
   responses: Record<string, Json | undefined>;
 }
 
-let cached: OktaSpec | undefined;
+const cache = new Map<string, OktaSpec>();
 
-export function loadOktaSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
-  if (cached) return cached;
-  const raw = parse(readFileSync(path.join(dir, "management.yaml"), "utf8")) as JsonObject;
+/** Okta's OAuth 2.0 endpoints (oauth.yaml): the token endpoint's answers. */
+export function loadOAuthSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
+  return loadOktaSpec(dir, "oauth.yaml");
+}
+
+/** Okta's Management API (management.yaml), or another of the spec files beside it. */
+export function loadOktaSpec(dir: string = SHARED_OKTA_DIR, file = "management.yaml"): OktaSpec {
+  const key = path.join(dir, file);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const specId = `okta-${file.replace(/\W/g, "-")}`;
+  const raw = parse(readFileSync(key, "utf8")) as JsonObject;
   const doc = adapt(raw) as JsonObject;
-  doc.$id = SPEC_ID;
+  doc.$id = specId;
   const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
   const formats = new Set<string>();
@@ -130,7 +138,7 @@ export function loadOktaSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
   const compile = (key: string, schema: Json): ValidateFunction => {
     let fn = compiled.get(key);
     if (!fn) {
-      fn = ajv.compile(rebase(schema) as object);
+      fn = ajv.compile(rebase(schema, specId) as object);
       compiled.set(key, fn);
     }
     return fn;
@@ -194,7 +202,7 @@ export function loadOktaSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
     return operations.find((o) => o.method === method.toUpperCase() && o.regex.test(pathOnly));
   };
 
-  return (cached = {
+  const spec: OktaSpec = {
     matchOperation(method, p) {
       const op = matchOperation(method, p);
       return op && { template: op.template, operationId: op.operationId };
@@ -239,17 +247,19 @@ export function loadOktaSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
       }
       return violations;
     },
-  });
+  };
+  cache.set(key, spec);
+  return spec;
 }
 
 /** Local `#/components/...` refs must point into the registered document. */
-function rebase(schema: Json): Json {
-  if (Array.isArray(schema)) return schema.map(rebase);
+function rebase(schema: Json, id: string): Json {
+  if (Array.isArray(schema)) return schema.map((s) => rebase(s, id));
   if (schema === null || typeof schema !== "object") return schema;
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(schema)) {
     out[k] =
-      k === "$ref" && typeof v === "string" && v.startsWith("#") ? `${SPEC_ID}${v}` : rebase(v);
+      k === "$ref" && typeof v === "string" && v.startsWith("#") ? `${id}${v}` : rebase(v, id);
   }
   return out;
 }
