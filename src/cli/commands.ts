@@ -3,6 +3,7 @@ import { validateCommand } from "./commands/validate.js";
 import { planCommand } from "./commands/plan.js";
 import { applyCommand } from "./commands/apply.js";
 import { driftCommand } from "./commands/drift.js";
+import { importCommand } from "./commands/import.js";
 import { localOrgCommand } from "./commands/local-org.js";
 
 export interface Command {
@@ -15,5 +16,6 @@ export const commands: Record<string, Command> = {
   plan: planCommand,
   apply: applyCommand,
   drift: driftCommand,
+  import: importCommand,
   "local-org": localOrgCommand,
 };

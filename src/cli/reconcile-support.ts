@@ -18,7 +18,7 @@ import { validate } from "../validate.js";
 import { connectOkta, type OktaConnection } from "../okta/adapter.js";
 import { oktaSettingsFromEnv, type OktaSettings } from "../okta/settings.js";
 import { desiredIntegration } from "../reconcile/desired.js";
-import type { ActualState, DesiredIntegration, Plan } from "../reconcile/model.js";
+import type { ActualState, Adoption, DesiredIntegration, Plan } from "../reconcile/model.js";
 import { keepOwnKey, plan, removedIntegrations } from "../reconcile/plan.js";
 import { FileLock, OktaLock, type Lock } from "../okta/lock.js";
 
@@ -72,6 +72,8 @@ export interface Workspace {
   notReconciled: string[];
   /** A file failed so badly that its integration's name is unknown: deletions are unsafe. */
   unnamedFailure: boolean;
+  /** Okta objects that imported files name for adoption, by integration. */
+  adoptions: Map<string, Adoption>;
 }
 
 export interface WorkspaceOptions {
@@ -120,6 +122,12 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
   }
   const desired = new Map<string, DesiredIntegration>();
   const notReconciled: string[] = [];
+  const adoptions = new Map<string, Adoption>();
+  const bytes = new Map(sources.files.map((f) => [f.path, f.bytes]));
+  for (const li of result.integrations) {
+    const adopt = importLine(new TextDecoder().decode(bytes.get(li.file) ?? new Uint8Array()));
+    if (adopt) adoptions.set(li.integration.metadata.name, adopt);
+  }
   for (const { integration } of result.integrations) {
     const name = integration.metadata.name;
     if (integration.kind !== "ServiceApp") {
@@ -137,7 +145,29 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
     refused,
     notReconciled,
     unnamedFailure,
+    adoptions,
   };
+}
+
+/** The line `okta-gitops import` writes at the top of a file it made, naming the Okta objects the
+ * bot is to adopt: `# okta-gitops import: app=0oa… zone=nzo… customRole=cr0… resourceSet=iam…`.
+ * It must stand in the comment block before the document. */
+export const IMPORT_LINE = "# okta-gitops import:";
+
+export function importLine(text: string): Adoption | undefined {
+  for (const line of text.split("\n")) {
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed === "---") continue;
+    if (!trimmed.startsWith("#")) return undefined;
+    if (!trimmed.startsWith(IMPORT_LINE)) continue;
+    const adopt: Adoption = {};
+    for (const pair of trimmed.slice(IMPORT_LINE.length).trim().split(/\s+/)) {
+      const m = /^(app|zone|customRole|resourceSet)=([A-Za-z0-9]{1,40})$/.exec(pair);
+      if (m) adopt[m[1] as keyof Adoption] = m[2];
+    }
+    return Object.keys(adopt).length ? adopt : undefined;
+  }
+  return undefined;
 }
 
 /** integrations/<name>.yaml names the integration <name>. */
@@ -262,9 +292,15 @@ export async function planAgainstOkta(
 ): Promise<PlanRun> {
   const actual = only?.size
     ? await okta.adapter.readIntegrations(
-        [...only].map((name) => ({ name, label: ws.desired.get(name)?.app.label ?? name })),
+        [...only].map((name) => ({
+          name,
+          label: ws.desired.get(name)?.app.label ?? name,
+          ...(ws.adoptions.get(name) ? { adopt: ws.adoptions.get(name) } : {}),
+        })),
       )
-    : await okta.adapter.readAll();
+    : await okta.adapter.readAll(
+        new Map([...ws.adoptions].filter(([name]) => ws.desired.has(name))),
+      );
   const desired = only?.size
     ? new Map([...ws.desired].filter(([name]) => only.has(name)))
     : ws.desired;

@@ -14,6 +14,8 @@ import {
   MANAGED_BY,
   MARKER_KEY,
   NAME_PREFIX,
+  objectName,
+  type Adoption,
   type ActualIntegration,
   type ActualState,
   type AppState,
@@ -243,7 +245,7 @@ export class OktaAdapter implements OktaPort {
   // --- reading -------------------------------------------------------------------------------
 
   /** Everything the bot owns, for apply and drift. */
-  async readAll(): Promise<ActualState> {
+  async readAll(adoptions: ReadonlyMap<string, Adoption> = new Map()): Promise<ActualState> {
     const [apps, zones, roles, sets, limits] = await Promise.all([
       this.list(RawApp, `/api/v1/apps?filter=${enc('name eq "oidc_client"')}&limit=200`),
       this.list(RawZone, `/api/v1/zones?limit=200`),
@@ -255,7 +257,7 @@ export class OktaAdapter implements OktaPort {
       ),
     ]);
     const limitByPrincipal = new Map(limits.map((l) => [l.principalId, l]));
-    return this.assemble({ apps, zones, roles, sets, limitByPrincipal, scope: "all" });
+    return this.assemble({ apps, zones, roles, sets, limitByPrincipal, scope: "all", adoptions });
   }
 
   /**
@@ -263,7 +265,10 @@ export class OktaAdapter implements OktaPort {
    * what it points at by id. Calls grow with the number of integrations, not with the org.
    * A zone, role or resource set whose app does not exist yet is found by name where Okta allows.
    */
-  async readIntegrations(wanted: { name: string; label: string }[]): Promise<ActualState> {
+  async readIntegrations(
+    wanted: { name: string; label: string; adopt?: Adoption }[],
+  ): Promise<ActualState> {
+    const adoptions = new Map(wanted.flatMap((w) => (w.adopt ? [[w.name, w.adopt] as const] : [])));
     const names = new Set(wanted.map((w) => w.name));
     const apps: RawApp[] = [];
     const zones: z.infer<typeof RawZone>[] = [];
@@ -271,31 +276,40 @@ export class OktaAdapter implements OktaPort {
     const sets: z.infer<typeof RawRole>[] = [];
     const limitByPrincipal = new Map<string, z.infer<typeof RawRateLimit>>();
     await Promise.all(
-      wanted.map(async ({ name, label }) => {
+      wanted.map(async ({ name, label, adopt }) => {
         const found = await this.list(
           RawApp,
           `/api/v1/apps?q=${enc(label)}&filter=${enc('name eq "oidc_client"')}&limit=200`,
         );
-        const mine = found.filter((a) => markerOf(a)?.integration === name || a.label === label);
+        if (adopt?.app && !found.some((a) => a.id === adopt.app)) {
+          const app = await this.getOptional(RawApp, `/api/v1/apps/${adopt.app}`);
+          if (app) found.push(app);
+        }
+        const mine = found.filter(
+          (a) => markerOf(a)?.integration === name || a.label === label || a.id === adopt?.app,
+        );
         apps.push(...mine);
-        const owned = mine.find((a) => markerOf(a)?.integration === name);
+        const owned =
+          mine.find((a) => markerOf(a)?.integration === name) ??
+          mine.find((a) => a.id === adopt?.app);
         const zoneId = owned?.settings?.oauthClient?.network?.include?.[0];
         const extra: Promise<void>[] = [];
-        if (zoneId)
+        for (const id of new Set([zoneId, adopt?.zone].filter((x): x is string => !!x)))
           extra.push(
-            this.getOptional(RawZone, `/api/v1/zones/${zoneId}`).then(
-              (z) => void (z && zones.push(z)),
-            ),
+            this.getOptional(RawZone, `/api/v1/zones/${id}`).then((z) => void (z && zones.push(z))),
           );
-        for (const [kind, list] of [
-          ["roles", roles],
-          ["resource-sets", sets],
+        for (const [kind, list, adopted] of [
+          ["roles", roles, adopt?.customRole],
+          ["resource-sets", sets, adopt?.resourceSet],
         ] as const) {
-          extra.push(
-            this.getOptional(RawRole, `/api/v1/iam/${kind}/${enc(`${NAME_PREFIX}${name}`)}`).then(
-              (r) => void (r && list.push(r)),
-            ),
-          );
+          for (const key of new Set(
+            [`${NAME_PREFIX}${name}`, adopted].filter((x): x is string => !!x),
+          ))
+            extra.push(
+              this.getOptional(RawRole, `/api/v1/iam/${kind}/${enc(key)}`).then(
+                (r) => void (r && !list.some((x) => x.id === r.id) && list.push(r)),
+              ),
+            );
         }
         if (owned) {
           extra.push(
@@ -308,7 +322,7 @@ export class OktaAdapter implements OktaPort {
         await Promise.all(extra);
       }),
     );
-    return this.assemble({ apps, zones, roles, sets, limitByPrincipal, scope: names });
+    return this.assemble({ apps, zones, roles, sets, limitByPrincipal, scope: names, adoptions });
   }
 
   private async getOptional<T>(schema: z.ZodType<T>, path: string): Promise<T | undefined> {
@@ -327,6 +341,7 @@ export class OktaAdapter implements OktaPort {
     sets: z.infer<typeof RawRole>[];
     limitByPrincipal: Map<string, z.infer<typeof RawRateLimit>>;
     scope: ActualState["scope"];
+    adoptions: ReadonlyMap<string, Adoption>;
   }): Promise<ActualState> {
     const integrations = new Map<string, ActualIntegration>();
     const unowned: UnownedObject[] = [];
@@ -336,6 +351,11 @@ export class OktaAdapter implements OktaPort {
       return a;
     };
     const inScope = (name: string) => input.scope === "all" || input.scope.has(name);
+    // Objects an imported file names, by kind and id → the integration that adopts them.
+    const adoptedBy = new Map<string, string>();
+    for (const [name, ids] of input.adoptions)
+      if (inScope(name))
+        for (const [kind, id] of Object.entries(ids)) if (id) adoptedBy.set(`${kind}:${id}`, name);
 
     const zoneNames = new Map<string, string>();
     for (const z of input.zones) {
@@ -354,6 +374,21 @@ export class OktaAdapter implements OktaPort {
       };
     }
 
+    for (const z of input.zones) {
+      const name = adoptedBy.get(`zone:${z.id}`);
+      if (!name || z.name.startsWith(NAME_PREFIX) || of(name).zone) continue;
+      zoneNames.set(z.id, objectName(name));
+      of(name).zone = {
+        id: z.id,
+        adopt: true,
+        state: {
+          name: z.name,
+          gateways: sortedUnique((z.gateways ?? []).map((g) => canonicalGateway(g.value))),
+          status: z.status === "ACTIVE" ? "ACTIVE" : "INACTIVE",
+        },
+      };
+    }
+
     // Custom roles and resource sets: owned when the description carries the marker.
     const roleLabels = new Map<string, string>();
     const setLabels = new Map<string, string>();
@@ -364,9 +399,12 @@ export class OktaAdapter implements OktaPort {
     ] as const) {
       for (const r of list) {
         labels.set(r.id, r.label);
-        const owner = r.description?.startsWith(DESCRIPTION_PREFIX)
+        const marked = r.description?.startsWith(DESCRIPTION_PREFIX)
           ? r.description.slice(DESCRIPTION_PREFIX.length).trim()
           : undefined;
+        const adopter = marked ? undefined : adoptedBy.get(`${kind}:${r.id}`);
+        const owner = marked ?? adopter;
+        if (adopter) labels.set(r.id, objectName(adopter));
         if (!owner) {
           if (r.label.startsWith(NAME_PREFIX)) unowned.push({ kind, id: r.id, name: r.label });
           continue;
@@ -381,6 +419,7 @@ export class OktaAdapter implements OktaPort {
             this.call("GET", `/api/v1/iam/roles/${r.id}/permissions`).then(({ json }) => {
               a.customRole = {
                 id: r.id,
+                ...(adopter ? { adopt: true } : {}),
                 state: {
                   label: r.label,
                   description: r.description ?? "",
@@ -405,6 +444,7 @@ export class OktaAdapter implements OktaPort {
               }
               a.resourceSet = {
                 id: r.id,
+                ...(adopter ? { adopt: true } : {}),
                 state: {
                   label: r.label,
                   description: r.description ?? "",
@@ -421,11 +461,12 @@ export class OktaAdapter implements OktaPort {
     // Apps: owned when the profile carries the marker; per owned app, its grants and roles.
     for (const app of input.apps) {
       const marker = markerOf(app);
-      if (!marker) {
+      const adopter = marker ? undefined : adoptedBy.get(`app:${app.id}`);
+      if (!marker && !adopter) {
         unowned.push({ kind: "app", id: app.id, name: app.label });
         continue;
       }
-      const name = marker.integration;
+      const name = marker?.integration ?? adopter!;
       if (!inScope(name)) continue;
       const a = of(name);
       if (a.app) {
@@ -438,6 +479,7 @@ export class OktaAdapter implements OktaPort {
       a.app = {
         id: app.id,
         clientId,
+        ...(adopter ? { adopt: true } : {}),
         state: appState(app, zoneNames),
         raw: app as Raw,
       };
@@ -491,7 +533,9 @@ export class OktaAdapter implements OktaPort {
   async execute(op: Operation, refs: Refs): Promise<string | undefined> {
     const id = op.target?.id;
     const appId = () => need(refs, `app:${op.integration}`);
-    switch (`${op.kind}:${op.action}`) {
+    // Adopting is updating: the bodies the bot sends carry its marker.
+    const action = op.action === "adopt" ? "update" : op.action;
+    switch (`${op.kind}:${action}`) {
       case "zone:create":
         return (
           await this.call<{ id: string }>("POST", "/api/v1/zones", zoneBody(op.after as ZoneState))
@@ -610,7 +654,7 @@ export class OktaAdapter implements OktaPort {
       case "roleAssignment:create":
       case "roleAssignment:update": {
         const client = appId();
-        if (op.action === "update")
+        if (action === "update")
           await this.call("DELETE", `/oauth2/v1/clients/${client}/roles/${id}`).catch(ignore404);
         const role = op.after as RoleAssignmentState;
         const body =
@@ -650,6 +694,100 @@ export class OktaAdapter implements OktaPort {
       }
     }
     throw new Error(`no way to ${op.action} a ${op.kind}`);
+  }
+
+  /** An app by id, or by its exact label, with what it holds: for `okta-gitops import`. */
+  async describeApp(ref: string): Promise<ImportedApp> {
+    let app: RawApp | undefined;
+    if (/^0oa[A-Za-z0-9]{5,}$/.test(ref))
+      app = await this.getOptional(RawApp, `/api/v1/apps/${ref}`);
+    if (!app) {
+      const found = (
+        await this.list(
+          RawApp,
+          `/api/v1/apps?q=${enc(ref)}&filter=${enc('name eq "oidc_client"')}&limit=200`,
+        )
+      ).filter((a) => a.label === ref);
+      if (found.length > 1)
+        throw new Error(
+          `${found.length} apps are labelled "${ref}" (${found.map((a) => a.id).join(", ")}): give the app's id`,
+        );
+      app = found[0];
+    }
+    if (!app) throw new Error(`no API service app with the id or label "${ref}"`);
+    const oc = app.settings?.oauthClient ?? {};
+    const clientId = clientIdOf(app);
+    const [grants, roles, limits] = await Promise.all([
+      this.call<unknown[]>("GET", `/api/v1/apps/${app.id}/grants`).then(({ json }) =>
+        z
+          .array(RawGrant)
+          .parse(json)
+          .filter((g) => g.status !== "REVOKED"),
+      ),
+      this.call<unknown[]>("GET", `/oauth2/v1/clients/${clientId}/roles`).then(({ json }) =>
+        z.array(RawClientRole).parse(json),
+      ),
+      this.list(
+        RawRateLimit,
+        `/api/v1/principal-rate-limits?filter=${enc(`principalId eq "${clientId}"`)}&limit=50`,
+      ),
+    ]);
+    const zoneId = oc.network?.connection === "ZONE" ? oc.network.include?.[0] : undefined;
+    const zone = zoneId ? await this.getOptional(RawZone, `/api/v1/zones/${zoneId}`) : undefined;
+    const describedRoles: ImportedApp["roles"] = [];
+    for (const r of roles) {
+      if (r.type !== "CUSTOM") {
+        describedRoles.push({ standard: r.type });
+        continue;
+      }
+      const [permissions, resources] = await Promise.all([
+        this.call("GET", `/api/v1/iam/roles/${r.role}/permissions`).then(({ json }) =>
+          RawPermissions.parse(json).permissions.map((p) => p.label),
+        ),
+        this.listIam(
+          RawResource,
+          `/api/v1/iam/resource-sets/${r["resource-set"]}/resources`,
+          "resources",
+        ),
+      ]);
+      describedRoles.push({
+        custom: {
+          permissions: sortedUnique(permissions),
+          resources: sortedUnique(
+            resources.flatMap((x) => {
+              const v = x.orn ?? x._links?.self?.href;
+              return v ? [canonicalResource(v)] : [];
+            }),
+          ),
+        },
+        roleId: r.role ?? "",
+        resourceSetId: r["resource-set"] ?? "",
+      });
+    }
+    const marker = markerOf(app);
+    return {
+      id: app.id,
+      label: app.label,
+      ...(marker ? { managedAs: marker.integration } : {}),
+      jwks: (oc.jwks?.keys ?? []).filter((k) => k.status === undefined || k.status === "ACTIVE"),
+      dpop: oc.dpop_bound_access_tokens === true,
+      tokenExchange: hasTokenExchange(oc.grant_types),
+      scopes: sortedUnique(grants.map((g) => g.scopeId)),
+      roles: describedRoles,
+      ...(zone
+        ? {
+            zone: {
+              id: zone.id,
+              name: zone.name,
+              gateways: (zone.gateways ?? []).map((g) => g.value),
+            },
+          }
+        : {}),
+      network: oc.network?.connection === "ZONE" ? "ZONE" : "ANYWHERE",
+      ...(limits[0]?.defaultPercentage !== undefined
+        ? { rateLimitPercent: limits[0].defaultPercentage }
+        : {}),
+    };
   }
 
   /** Finds by marker (or name) what a create whose answer was lost may have made. */
@@ -859,4 +997,29 @@ function withContext(error: unknown, method: string, url: string): Error {
   const status = typeof e.status === "number" ? e.status : undefined;
   const message = `${method} ${path}: ${(e.message ?? String(error)).replace(/^Okta HTTP \d+ /, "")}`;
   return Object.assign(new Error(message), status !== undefined ? { status } : {});
+}
+
+// --- import ------------------------------------------------------------------------------------
+
+/** What `okta-gitops import` needs to know of an existing app, in the file's terms. */
+export interface ImportedApp {
+  id: string;
+  label: string;
+  /** The integration named in the app's marker, when the bot already owns it. */
+  managedAs?: string;
+  jwks: Record<string, unknown>[];
+  dpop: boolean;
+  tokenExchange: boolean;
+  scopes: string[];
+  roles: (
+    | { standard: string }
+    | {
+        custom: { permissions: string[]; resources: string[] };
+        roleId: string;
+        resourceSetId: string;
+      }
+  )[];
+  zone?: { id: string; name: string; gateways: string[] };
+  network: "ZONE" | "ANYWHERE";
+  rateLimitPercent?: number;
 }

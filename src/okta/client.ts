@@ -76,13 +76,23 @@ export function createClient(settings: OktaSettings, executor: PacedRequestExecu
 /** The SDK swallows a failed token request and sends `Bearer undefined`; ask for the token once,
  * up front, and say clearly why it failed. */
 export async function checkToken(client: OktaClient, settings: OktaSettings): Promise<void> {
-  let answer: { access_token?: unknown; error?: unknown; error_description?: unknown };
-  try {
-    answer = (await client.oauth.getAccessToken()) as typeof answer;
-  } catch (error) {
-    throw new Error(
-      `cannot get an access token from ${settings.orgUrl}/oauth2/v1/token for client ${settings.clientId}: ${describe(error)}`,
-    );
+  let answer: { access_token?: unknown; error?: unknown; error_description?: unknown } = {};
+  for (let attempt = 1; ; attempt++) {
+    try {
+      answer = (await client.oauth.getAccessToken()) as typeof answer;
+      break;
+    } catch (error) {
+      // A connection reset or a 5xx is worth another try; a refusal is not.
+      const status = (error as { status?: unknown }).status;
+      const transient = typeof status !== "number" || status >= 500;
+      if (transient && attempt < 4) {
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+        continue;
+      }
+      throw new Error(
+        `cannot get an access token from ${settings.orgUrl}/oauth2/v1/token for client ${settings.clientId}: ${describe(error)}`,
+      );
+    }
   }
   if (typeof answer?.access_token !== "string") {
     client.oauth.clearCachedAccessToken();

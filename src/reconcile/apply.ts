@@ -122,7 +122,7 @@ function remember(op: Operation, id: string | undefined, refs: Refs): void {
   const key = refKey(op);
   if (!key) return;
   if (op.action === "delete") refs.delete(key);
-  else if (id) refs.set(key, id);
+  else if (id ?? op.target?.id) refs.set(key, (id ?? op.target?.id)!);
 }
 
 export function messageOf(error: unknown): string {

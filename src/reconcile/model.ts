@@ -83,6 +83,16 @@ export interface DesiredIntegration {
 export interface Found<T> {
   id: string;
   state: T;
+  /** Not yet owned: named by the file's import line, to be adopted. */
+  adopt?: boolean;
+}
+
+/** Okta objects an imported file names for adoption (the `# okta-gitops import:` line). */
+export interface Adoption {
+  app?: string;
+  zone?: string;
+  customRole?: string;
+  resourceSet?: string;
 }
 
 /** What the bot found in Okta for one integration (only objects carrying its marker). */
@@ -120,7 +130,9 @@ export interface ActualState {
   selfScopes?: string[];
 }
 
-export type Action = "create" | "update" | "delete" | "conflict";
+/** `adopt`: put the bot's marker on an object that `okta-gitops import` named in the file (and
+ * bring its settings to the file's, if they differ): how the bot takes ownership, explicitly. */
+export type Action = "create" | "update" | "adopt" | "delete" | "conflict";
 
 export const RISK_FLAGS = [
   "new-manage-scope",
@@ -129,6 +141,7 @@ export const RISK_FLAGS = [
   "token-exchange-on",
   "role-change",
   "deletion",
+  "adoption",
 ] as const;
 export type RiskFlag = (typeof RISK_FLAGS)[number];
 

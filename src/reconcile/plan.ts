@@ -86,7 +86,7 @@ function planIntegration(
       ops.push(c);
       blocked.add("zone");
     } else ops.push(create(name, "zone", d.zone, []));
-  } else if (!sameJson(a.zone.state, d.zone)) {
+  } else if (a.zone.adopt || !sameJson(a.zone.state, d.zone)) {
     const added = d.zone.gateways.filter((g) => !a.zone!.state.gateways.includes(g));
     ops.push(update(name, "zone", a.zone, d.zone, added.length ? ["broader-network"] : []));
   }
@@ -101,7 +101,7 @@ function planIntegration(
         ops.push(c);
         blocked.add(kind);
       } else ops.push(create(name, kind, want, ["role-change"]));
-    } else if (want && have && !sameJson(have.state, want)) {
+    } else if (want && have && (have.adopt || !sameJson(have.state, want))) {
       const before =
         kind === "customRole" ? a.customRole!.state.permissions : a.resourceSet!.state.resources;
       const after = kind === "customRole" ? d.customRole!.permissions : d.resourceSet!.resources;
@@ -118,7 +118,7 @@ function planIntegration(
     if (!d.app.dpop) risks.push("dpop-off");
     if (d.app.tokenExchange) risks.push("token-exchange-on");
     ops.push({ ...create(name, "app", d.app, []), risks, dependsOn: deps("zone") });
-  } else if (!sameJson(a.app.state, d.app)) {
+  } else if (a.app.adopt || !sameJson(a.app.state, d.app)) {
     const risks: RiskFlag[] = [];
     if (a.app.state.dpop && !d.app.dpop) risks.push("dpop-off");
     if (!a.app.state.tokenExchange && d.app.tokenExchange) risks.push("token-exchange-on");
@@ -260,7 +260,7 @@ function create(
 function update(
   integration: string,
   kind: ResourceKind,
-  have: { id: string; state: unknown },
+  have: { id: string; state: unknown; adopt?: boolean },
   after: unknown,
   risks: RiskFlag[],
 ): Operation {
@@ -268,10 +268,10 @@ function update(
     id: opId(integration, kind),
     integration,
     kind,
-    action: "update",
+    action: have.adopt ? "adopt" : "update",
     before: have.state,
     after,
-    risks,
+    risks: have.adopt ? ["adoption", ...risks] : risks,
     dependsOn: [],
     target: { id: have.id, ...resourceIdsOf(have) },
   };

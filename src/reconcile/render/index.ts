@@ -6,25 +6,33 @@ import { fieldChanges, patchOf, show, type PatchOperation } from "./patch.js";
 export type Format = "text" | "markdown" | "json";
 export const FORMATS: readonly Format[] = ["text", "markdown", "json"];
 
-const SIGN: Record<Action, string> = { create: "+", update: "~", delete: "-", conflict: "!" };
+const SIGN: Record<Action, string> = {
+  create: "+",
+  update: "~",
+  adopt: "&",
+  delete: "-",
+  conflict: "!",
+};
 
 export interface Summary {
   create: number;
   update: number;
+  adopt: number;
   delete: number;
   conflict: number;
 }
 
 export function summarise(p: Plan): Summary {
-  const s: Summary = { create: 0, update: 0, delete: 0, conflict: 0 };
+  const s: Summary = { create: 0, update: 0, adopt: 0, delete: 0, conflict: 0 };
   for (const o of p.operations) s[o.action]++;
   return s;
 }
 
 export function summaryLine(s: Summary): string {
-  if (s.create + s.update + s.delete + s.conflict === 0)
+  if (s.create + s.update + s.adopt + s.delete + s.conflict === 0)
     return "No changes: Okta matches the repository.";
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.conflict} conflict${s.conflict === 1 ? "" : "s"}.`;
+  const adopt = s.adopt ? `, ${s.adopt} to adopt` : "";
+  return `Plan: ${s.create} to create, ${s.update} to update${adopt}, ${s.delete} to delete, ${s.conflict} conflict${s.conflict === 1 ? "" : "s"}.`;
 }
 
 /** A short name of the object an operation is about. */
@@ -62,7 +70,8 @@ export function renderText(p: Plan): string {
     for (const o of ops) {
       lines.push(`  ${SIGN[o.action]} ${subject(o)}${risks(o.risks)}`);
       if (o.action === "conflict") lines.push(`      ${o.reason}`);
-      if (o.action === "update")
+      if (o.action === "adopt") lines.push(`      takes ownership (${o.target?.id})`);
+      if (o.action === "update" || o.action === "adopt")
         for (const c of fieldChanges(o.before, o.after))
           lines.push(`      ${c.path.slice(1)}: ${show(c.before)} → ${show(c.after)}`);
       if (o.action === "create" && o.kind !== "grant") lines.push(`      ${show(o.after)}`);
@@ -116,9 +125,12 @@ function change(o: Operation): string {
     case "delete":
       return `${show(o.before)} → (deleted)`;
     case "update":
-      return fieldChanges(o.before, o.after)
-        .map((c) => `${c.path.slice(1)}: ${show(c.before)} → ${show(c.after)}`)
-        .join("<br>");
+    case "adopt":
+      return (
+        fieldChanges(o.before, o.after)
+          .map((c) => `${c.path.slice(1)}: ${show(c.before)} → ${show(c.after)}`)
+          .join("<br>") || "takes ownership (no setting changes)"
+      );
   }
 }
 

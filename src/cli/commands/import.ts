@@ -1,0 +1,174 @@
+// `okta-gitops import <app id or label>`: writes integrations/<name>.yaml for an app that exists in
+// Okta (its keys, DPoP and token-exchange settings, scope grants, admin role, network zone and rate
+// share), so that the plan right after shows no change of any setting. Changes nothing in Okta:
+// the file's `# okta-gitops import:` line names the objects, and the bot takes ownership of them
+// (puts its marker on them) only when the file is applied, after review like any other change.
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { API_VERSION, IntegrationName, ServiceApp } from "../../model/index.js";
+import type { ImportedApp } from "../../okta/adapter.js";
+import {
+  guarded,
+  IMPORT_LINE,
+  openOkta,
+  processIo,
+  UserError,
+  type ReconcileIo,
+} from "../reconcile-support.js";
+
+export const IMPORT_HELP = `Usage: okta-gitops import <app id or label> [options]
+
+Writes integrations/<name>.yaml for an existing API service app in Okta, so that 'okta-gitops plan'
+right after shows no change of any setting, only the adoption of its objects. Okta is not changed:
+the bot takes ownership (puts its marker on the app, zone, custom role and resource set) when the
+file is applied.
+
+Options:
+  --name <name>        the integration's name (default: from the app's label)
+  --owner <@team>      metadata.owner (default: a placeholder to fill in)
+  --purpose <text>     metadata.purpose (default: a placeholder to fill in)
+  --request <url>      metadata.request (default: a placeholder to fill in)
+  --dir <dir>          where to write (default: integrations)
+  --force              overwrite an existing file
+  -h, --help           show this help
+
+Exit status: 0 file written, 1 errors.`;
+
+export const importCommand = {
+  summary: "write the integration file of an existing Okta app (adopted on apply)",
+  run: (argv: string[]) => runImport(argv, processIo()),
+};
+
+export async function runImport(argv: string[], io: ReconcileIo): Promise<number> {
+  return guarded("import", io, async () => {
+    const args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        name: { type: "string" },
+        owner: { type: "string", default: "@change-me" },
+        purpose: { type: "string", default: "TODO: say in a sentence what this access is for" },
+        request: { type: "string", default: "https://example.invalid/change-me" },
+        dir: { type: "string", default: "integrations" },
+        force: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (args.values.help) {
+      io.stdout(IMPORT_HELP + "\n");
+      return 0;
+    }
+    const [ref, ...extra] = args.positionals;
+    if (!ref || extra.length) throw new UserError("give exactly one app id or label");
+    const okta = await openOkta(io);
+    let app: ImportedApp;
+    try {
+      app = await okta.adapter.describeApp(ref);
+    } finally {
+      await okta.close();
+    }
+    if (app.managedAs)
+      throw new UserError(`app ${app.id} is already managed by okta-gitops as ${app.managedAs}`);
+    const name = args.values.name ?? slug(app.label);
+    const named = IntegrationName.safeParse(name);
+    if (!named.success)
+      throw new UserError(
+        `"${name}" cannot be an integration name (${named.error.issues[0]?.message}): pass --name`,
+      );
+    const file = path.join(args.values.dir, `${name}.yaml`);
+    const full = path.resolve(io.cwd, file);
+    if (existsSync(full) && !args.values.force)
+      throw new UserError(`${file} exists: pass --force to overwrite it`);
+
+    const { text, adopt } = integrationFile(app, name, {
+      owner: args.values.owner,
+      purpose: args.values.purpose,
+      request: args.values.request,
+      today: io.today,
+    });
+    writeFileSync(full, text);
+    io.stdout(
+      `Wrote ${file} for app ${app.id} ("${app.label}"). Okta is unchanged: 'okta-gitops plan' shows the adoption of ${adopt}; applying the file takes ownership.\n`,
+    );
+    if (args.values.owner === "@change-me" || args.values.request.includes("example.invalid"))
+      io.stderr(
+        `note: fill in metadata.owner, purpose and request in ${file} before committing it\n`,
+      );
+    return 0;
+  });
+}
+
+/** The integration file of an imported app: the header with the import line, then the document. */
+export function integrationFile(
+  app: ImportedApp,
+  name: string,
+  meta: { owner: string; purpose: string; request: string; today: string },
+): { text: string; adopt: string } {
+  if (app.roles.length !== 1)
+    throw new UserError(
+      `app ${app.id} holds ${app.roles.length} admin roles; an integration has exactly one: fix the assignments in Okta first`,
+    );
+  if (app.network !== "ZONE" || !app.zone)
+    throw new UserError(
+      `app ${app.id} can be used from anywhere; the policy requires a network zone: assign one in Okta first`,
+    );
+  if (!app.scopes.length) throw new UserError(`app ${app.id} has no scope grants`);
+  const role = app.roles[0]!;
+  const jwks = app.jwks.map((k) => {
+    const key: Record<string, unknown> = {};
+    for (const m of ["kid", "kty", "alg", "use", "crv", "x", "y", "e", "n"])
+      if (typeof k[m] === "string") key[m] = k[m];
+    if (!key.kid)
+      throw new UserError(`a key of app ${app.id} has no kid; the file needs one per key`);
+    return key;
+  });
+  const doc = {
+    apiVersion: API_VERSION,
+    kind: "ServiceApp",
+    metadata: { name, owner: meta.owner, purpose: meta.purpose, request: meta.request },
+    spec: {
+      ...(app.label !== name ? { label: app.label } : {}),
+      scopes: app.scopes,
+      role: "standard" in role ? { standard: role.standard } : { custom: role.custom },
+      credentials: { jwks },
+      dpop: app.dpop,
+      tokenExchange: app.tokenExchange,
+      network: { allow: app.zone.gateways },
+      rateLimit: { percent: app.rateLimitPercent ?? 50 },
+    },
+  };
+  // Shape only: the policy (validate, plan) judges the settings as it judges any file.
+  const parsed = ServiceApp.safeParse(doc);
+  if (!parsed.success)
+    throw new UserError(
+      `app ${app.id} cannot be written as an integration file: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  const ids = [
+    `app=${app.id}`,
+    `zone=${app.zone.id}`,
+    ...("custom" in role ? [`customRole=${role.roleId}`, `resourceSet=${role.resourceSetId}`] : []),
+  ];
+  const header = [
+    "# yaml-language-server: $schema=../schemas/integration.schema.json",
+    `${IMPORT_LINE} ${ids.join(" ")}`,
+    `# Imported from Okta on ${meta.today}. The line above names the objects the bot adopts (puts its`,
+    "# ownership marker on) when this file is applied; until then they are left as they are.",
+  ];
+  return {
+    text: header.join("\n") + "\n" + stringify(doc, { lineWidth: 0 }),
+    adopt: ids.join(", "),
+  };
+}
+
+function slug(label: string): string {
+  return label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .replace(/^[^a-z]+/, "")
+    .slice(0, 50)
+    .replace(/-+$/, "");
+}
