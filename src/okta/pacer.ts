@@ -24,14 +24,16 @@ interface Bucket {
 export interface PacerOptions {
   /** Share (0..1] of each announced limit the bot allows itself. */
   share?: number;
-  /** Clock, for tests. */
+  /** Clock and timer, for tests. */
   now?: () => number;
+  sleep?: (ms: number) => Promise<unknown>;
 }
 
 export class Pacer {
   private buckets = new Map<string, Bucket>();
   private readonly share: number;
   private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<unknown>;
   /** 429 answers seen, for reports and benchmarks. */
   throttled = 0;
   waits = 0;
@@ -39,6 +41,7 @@ export class Pacer {
   constructor(options: PacerOptions = {}) {
     this.share = Math.min(1, Math.max(0.01, options.share ?? 1));
     this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? sleep;
   }
 
   /** Waits until one more request fits in the bucket's share, then counts it as in flight. */
@@ -62,7 +65,7 @@ export class Pacer {
       }
       this.waits++;
       const wait = b.resetAt ? Math.max(5, b.resetAt - now + 50) : 20;
-      await sleep(Math.min(wait, 61_000));
+      await this.sleep(Math.min(wait, 61_000));
     }
   }
 
