@@ -4,6 +4,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock, startLocalOrg, type LocalOrg } from "../../src/local-org/index.js";
+import { privateKeyClient } from "../support/okta-sdk.js";
 
 let org: LocalOrg;
 let clock: ManualClock;
@@ -328,5 +329,28 @@ describe("network conditions", () => {
     const res = await api("/api/v1/apps", `SSWS ${outside.token}`);
     expect(res.status).toBe(403);
     expect(res.body.errorCode).toBe("E0000006");
+  });
+});
+
+describe("the SDK with a key that the app does not have", () => {
+  it("fails with Okta's 401 after the token endpoint refused it (the SDK swallows the token error)", async () => {
+    const other = await generateKeyPair("RS256", { extractable: true });
+    const wrongKey = {
+      ...(await exportJWK(other.privateKey)),
+      kid: org.credentials.keyId,
+      alg: "RS256",
+    };
+    const client = privateKeyClient(org, { privateKey: JSON.stringify(wrongKey) });
+    const err = await client.applicationApi
+      .getApplication({ appId: org.credentials.clientId })
+      .then(
+        () => undefined,
+        (e: { status: number; errorCode?: string }) => e,
+      );
+    expect(err).toMatchObject({ status: 401, errorCode: "E0000011" });
+    const refused = org
+      .requests()
+      .filter((r) => r.template === "/oauth2/v1/token" && r.status === 401);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
   });
 });
