@@ -289,7 +289,23 @@ export async function planAgainstOkta(
   ws: Workspace,
   okta: OktaSession,
   only?: Set<string>,
+  io?: ReconcileIo,
 ): Promise<PlanRun> {
+  // A long read (a thousand integrations take a while at Okta's rate) shows its progress on a TTY.
+  const shown = io?.stderrIsTTY
+    ? setInterval(() => io.stderr(`\rReading Okta: ${okta.executor.requests} calls`), 250)
+    : undefined;
+  try {
+    return await readAndPlan(ws, okta, only);
+  } finally {
+    if (shown) {
+      clearInterval(shown);
+      io!.stderr(`\rRead Okta: ${okta.executor.requests} calls\n`);
+    }
+  }
+}
+
+async function readAndPlan(ws: Workspace, okta: OktaSession, only?: Set<string>): Promise<PlanRun> {
   const actual = only?.size
     ? await okta.adapter.readIntegrations(
         [...only].map((name) => ({

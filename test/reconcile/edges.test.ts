@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LocalOrg } from "../../src/local-org/index.js";
-import { importLine } from "../../src/cli/reconcile-support.js";
+import { importLine, progressBar } from "../../src/cli/reconcile-support.js";
 import { connectOkta } from "../../src/okta/adapter.js";
 import { FileLock, LockHeldError, OktaLock } from "../../src/okta/lock.js";
 import { bucketOf, Pacer } from "../../src/okta/pacer.js";
 import { oktaSettingsFromEnv } from "../../src/okta/settings.js";
-import { envFor, startOrg } from "./harness.js";
+import { envFor, startOrg, testIo } from "./harness.js";
 
 let org: LocalOrg | undefined;
 afterEach(async () => {
@@ -162,5 +162,22 @@ describe("429", () => {
       .filter((r) => r.principal === org!.credentials.clientId && r.template === "/api/v1/zones");
     expect(mine.map((r) => r.status)).toEqual([200, 200, 200, 429, 200]);
     expect(bot.pacer.throttled).toBe(1);
+  });
+});
+
+describe("progress", () => {
+  it("draws a bar on a terminal only", () => {
+    const tty = testIo("/", {});
+    tty.stderrIsTTY = true;
+    const bar = progressBar(tty, "Applying");
+    bar.update(3, 12);
+    bar.update(12, 12);
+    bar.end();
+    expect(tty.err).toContain("Applying [" + "#".repeat(30) + "] 12/12\n");
+    const pipe = testIo("/", {});
+    const quiet = progressBar(pipe, "Applying");
+    quiet.update(12, 12);
+    quiet.end();
+    expect(pipe.err).toBe("");
   });
 });

@@ -86,7 +86,7 @@ export async function runApply(argv: string[], io: ReconcileIo): Promise<number>
     };
     try {
       // A first plan without the lock: a run with nothing to do writes nothing, not even a lock.
-      const first = await planAgainstOkta(ws, okta);
+      const first = await planAgainstOkta(ws, okta, undefined, io);
       if (!hasChanges(first.plan)) return showNoChanges(ws, first, io, format);
       return await withLock(okta, io, () => applyWorkspace(ws, okta, io, options));
     } finally {
@@ -116,7 +116,7 @@ async function applyWorkspace(
   io: ReconcileIo,
   options: { format: Format; confirm: boolean; confirmDeletions: boolean },
 ): Promise<number> {
-  const run = await planAgainstOkta(ws, okta);
+  const run = await planAgainstOkta(ws, okta, undefined, io);
   for (const n of run.notes) io.stderr(`note: ${n}\n`);
   const removed = removedIntegrations(run.plan);
   const max = ws.config.bot.deletionGuard.maxDeletions;

@@ -91,7 +91,7 @@ export async function runDrift(argv: string[], io: ReconcileIo): Promise<number>
     const okta = await openOkta(io);
     try {
       const check = async () => {
-        const run = await planAgainstOkta(ws, okta);
+        const run = await planAgainstOkta(ws, okta, undefined, io);
         // Drift is about integrations that have files; conflicts are reported by plan and apply.
         const operations = run.plan.operations.filter(
           (o) => ws.desired.has(o.integration) && o.action !== "conflict",

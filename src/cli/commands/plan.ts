@@ -66,7 +66,7 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
     const okta = await openOkta(io);
     try {
       const only = listOption(args.values.only);
-      const run = await planAgainstOkta(ws, okta, only.size ? only : undefined);
+      const run = await planAgainstOkta(ws, okta, only.size ? only : undefined, io);
       io.stdout(renderWithNotes(run.plan, format, run.notes));
       if (run.notes.length && format === "text")
         for (const n of run.notes) io.stderr(`note: ${n}\n`);
