@@ -470,9 +470,9 @@ export class OktaAdapter implements OktaPort {
       if (!inScope(name)) continue;
       const a = of(name);
       if (a.app) {
-        // Two apps claim one integration (made by hand, or by a tool without our lookup): the
-        // second is shown as a conflict rather than silently adopted or deleted.
-        unowned.push({ kind: "app", id: app.id, name: app.label, ownedBy: name });
+        // Two apps carry one integration's marker: the first (the oldest) is the integration's,
+        // the others are planned for removal.
+        a.duplicateApps = [...(a.duplicateApps ?? []), app.id];
         continue;
       }
       const clientId = clientIdOf(app);

@@ -106,6 +106,8 @@ export interface ActualIntegration {
   customRole?: Found<CustomRoleState>;
   resourceSet?: Found<ResourceSetState> & { resourceIds: Record<string, string> };
   rateLimit?: { id: string; percent: number };
+  /** More apps carrying this integration's marker (left by a tool or a hand copy): removed. */
+  duplicateApps?: string[];
 }
 
 /** An object with a name the bot wants but without the bot's marker: never touched. */

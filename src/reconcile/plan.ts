@@ -203,6 +203,11 @@ function planIntegration(
     });
   }
 
+  // Extra apps with this integration's marker: the bot owns them, and one app is all it wants.
+  for (const id of a.duplicateApps ?? []) {
+    ops.push({ ...remove(name, "app", id, { id }), id: opId(name, "app", id) });
+  }
+
   // A custom role or resource set the file no longer uses goes after the assignment changed.
   for (const kind of ["customRole", "resourceSet"] as const) {
     const have = a[kind];
@@ -221,6 +226,8 @@ function planIntegration(
 function planRemoval(a: ActualIntegration): Operation[] {
   const ops: Operation[] = [];
   const name = a.name;
+  for (const id of a.duplicateApps ?? [])
+    ops.push({ ...remove(name, "app", id, { id }), id: opId(name, "app", id) });
   if (a.app) {
     ops.push({
       ...remove(name, "app", a.app.id, {
@@ -319,7 +326,7 @@ export function removedIntegrations(p: Plan): string[] {
   return [
     ...new Set(
       p.operations
-        .filter((o) => o.action === "delete" && o.kind === "app")
+        .filter((o) => o.action === "delete" && o.id === `${o.integration}/app`)
         .map((o) => o.integration),
     ),
   ];

@@ -146,6 +146,14 @@ describe("plan", () => {
     expect(removedIntegrations(p)).toEqual(["old-sync"]);
   });
 
+  it("removes a second app that carries an integration's marker", () => {
+    const d = desired("hr-sync");
+    const a = { ...appliedActual(d), duplicateApps: ["0oaDUP"] };
+    const p = plan(only(d), state([a]));
+    expect(p.operations.map((o) => `${o.id} ${o.action}`)).toEqual(["hr-sync/app/0oaDUP delete"]);
+    expect(removedIntegrations(p)).toEqual([]);
+  });
+
   it("compares only the integrations read for a pull request", () => {
     const a = desired("a-sync");
     const b = desired("b-sync");
