@@ -20,6 +20,7 @@ import { oktaSettingsFromEnv, type OktaSettings } from "../okta/settings.js";
 import { desiredIntegration } from "../reconcile/desired.js";
 import type { ActualState, Adoption, DesiredIntegration, Plan } from "../reconcile/model.js";
 import { keepOwnKey, plan, removedIntegrations } from "../reconcile/plan.js";
+import { sameJson } from "../reconcile/normalise.js";
 import { FileLock, OktaLock, type Lock } from "../okta/lock.js";
 
 export interface ReconcileIo {
@@ -317,6 +318,7 @@ async function readAndPlan(ws: Workspace, okta: OktaSession, only?: Set<string>)
     : await okta.adapter.readAll(
         new Map([...ws.adoptions].filter(([name]) => ws.desired.has(name))),
       );
+  if (okta.localDir) actual.keepSelfNetwork = true;
   const desired = only?.size
     ? new Map([...ws.desired].filter(([name]) => only.has(name)))
     : ws.desired;
@@ -343,6 +345,8 @@ async function readAndPlan(ws: Workspace, okta: OktaSession, only?: Set<string>)
         .map((k) => `key ${k.kid}`),
       ...kept.scopes.filter((s) => !self.scopes.includes(s)),
     ];
+    if (okta.localDir && !sameJson(kept.app.network, self.app.network))
+      extra.push("its network (the bot reaches the local org from 127.0.0.1)");
     if (extra.length)
       notes.push(
         `${self.name}: the bot's own app keeps what the bot runs with although its file does not list it: ${extra.join(", ")}`,

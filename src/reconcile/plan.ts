@@ -46,7 +46,9 @@ export function keepOwnKey(d: DesiredIntegration, actual: ActualState): DesiredI
       ? [...d.app.jwks, key].sort((x, y) => x.kid.localeCompare(y.kid))
       : d.app.jwks;
   const scopes = [...new Set([...d.scopes, ...(actual.selfScopes ?? [])])].sort();
-  return { ...d, scopes, app: { ...d.app, jwks } };
+  const current = actual.integrations.get(d.name)?.app?.state.network;
+  const network = actual.keepSelfNetwork && current ? current : d.app.network;
+  return { ...d, scopes, app: { ...d.app, jwks, network } };
 }
 
 function planIntegration(

@@ -178,6 +178,27 @@ describe("plan", () => {
     expect(p.operations[1]!.dependsOn).toEqual(["hr-sync/roleAssignment"]);
   });
 
+  it("never takes from the bot's own app the key, scopes or (local org) network it runs with", () => {
+    const d = desired("okta-gitops");
+    const a = appliedActual(d);
+    const ownKey = { kid: "local-1", kty: "RSA", n: "abc", e: "AQAB" };
+    a.app!.state = {
+      ...a.app!.state,
+      jwks: [...a.app!.state.jwks, ownKey],
+      network: { connection: "ANYWHERE" },
+    };
+    a.grants.push({ id: "oagX", scope: "okta.apps.read" });
+    const actual = state([a], {
+      self: "okta-gitops",
+      selfKey: ownKey,
+      selfScopes: ["okta.apps.read"],
+      keepSelfNetwork: true,
+    });
+    expect(plan(only(d), actual).operations).toEqual([]);
+    // Without its file, the bot's own app is not deleted.
+    expect(plan(new Map(), actual).operations).toEqual([]);
+  });
+
   it("ignores ApiTokenException documents", () => {
     expect(
       desiredState([{ integration: { kind: "ApiTokenException" } }], DEFAULT_CONFIG).size,
