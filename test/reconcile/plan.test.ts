@@ -184,7 +184,7 @@ describe("plan", () => {
     const ownKey = { kid: "local-1", kty: "RSA", n: "abc", e: "AQAB" };
     a.app!.state = {
       ...a.app!.state,
-      jwks: [...a.app!.state.jwks, ownKey],
+      jwks: [ownKey, ...a.app!.state.jwks],
       network: { connection: "ANYWHERE" },
     };
     a.grants.push({ id: "oagX", scope: "okta.apps.read" });
