@@ -307,13 +307,17 @@ export async function planAgainstOkta(
 }
 
 async function readAndPlan(ws: Workspace, okta: OktaSession, only?: Set<string>): Promise<PlanRun> {
+  const skip = (name: string) => ws.refused.has(name) || ws.notReconciled.includes(name);
   const actual = only?.size
     ? await okta.adapter.readIntegrations(
-        [...only].map((name) => ({
-          name,
-          label: ws.desired.get(name)?.app.label ?? name,
-          ...(ws.adoptions.get(name) ? { adopt: ws.adoptions.get(name) } : {}),
-        })),
+        [...only]
+          .filter((name) => !skip(name))
+          .map((name) => ({
+            name,
+            // No file (a removal): no label to search by; the adapter finds the app by marker.
+            ...(ws.desired.has(name) ? { label: ws.desired.get(name)!.app.label } : {}),
+            ...(ws.adoptions.get(name) ? { adopt: ws.adoptions.get(name) } : {}),
+          })),
       )
     : await okta.adapter.readAll(
         new Map([...ws.adoptions].filter(([name]) => ws.desired.has(name))),

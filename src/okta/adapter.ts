@@ -266,8 +266,16 @@ export class OktaAdapter implements OktaPort {
    * A zone, role or resource set whose app does not exist yet is found by name where Okta allows.
    */
   async readIntegrations(
-    wanted: { name: string; label: string; adopt?: Adoption }[],
+    wanted: { name: string; label?: string; adopt?: Adoption }[],
   ): Promise<ActualState> {
+    // An integration whose file is gone has no label to search by: its app is found by marker in
+    // the full list (read once), so that a pull request removing a file plans the deletion.
+    let allApps: Promise<RawApp[]> | undefined;
+    const everyApp = () =>
+      (allApps ??= this.list(
+        RawApp,
+        `/api/v1/apps?filter=${enc('name eq "oidc_client"')}&limit=200`,
+      ));
     const adoptions = new Map(wanted.flatMap((w) => (w.adopt ? [[w.name, w.adopt] as const] : [])));
     const names = new Set(wanted.map((w) => w.name));
     const apps: RawApp[] = [];
@@ -277,10 +285,13 @@ export class OktaAdapter implements OktaPort {
     const limitByPrincipal = new Map<string, z.infer<typeof RawRateLimit>>();
     await Promise.all(
       wanted.map(async ({ name, label, adopt }) => {
-        const found = await this.list(
-          RawApp,
-          `/api/v1/apps?q=${enc(label)}&filter=${enc('name eq "oidc_client"')}&limit=200`,
-        );
+        const found =
+          label === undefined
+            ? (await everyApp()).filter((a) => markerOf(a)?.integration === name)
+            : await this.list(
+                RawApp,
+                `/api/v1/apps?q=${enc(label)}&filter=${enc('name eq "oidc_client"')}&limit=200`,
+              );
         if (adopt?.app && !found.some((a) => a.id === adopt.app)) {
           const app = await this.getOptional(RawApp, `/api/v1/apps/${adopt.app}`);
           if (app) found.push(app);

@@ -165,6 +165,14 @@ describe("plan, apply, drift against the local org", () => {
     repo.config("bot:\n  deletionGuard:\n    maxDeletions: 1\n");
     repo.remove("hr-sync");
     repo.remove("siem-reader");
+    // A pull request's plan of a removal reads that integration alone and shows its deletion.
+    const pr = await plan("--only", "hr-sync");
+    expect(ops(pr.out).map((o) => `${o.id} ${o.action}`)).toEqual([
+      "hr-sync/app delete",
+      "hr-sync/resourceSet delete",
+      "hr-sync/customRole delete",
+      "hr-sync/zone delete",
+    ]);
     const refused = await applyYes();
     expect(refused.code).toBe(1);
     expect(refused.err).toContain("deletes 2 integrations");
