@@ -4,21 +4,21 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
-import {
-  compareFindings,
-  isBlocking,
-  type Config,
-  type Finding,
-  type ServiceApp,
-} from "../model/index.js";
+import { compareFindings, isBlocking, type Config, type Finding } from "../model/index.js";
 import { CONFIG_FILE, loadConfig } from "../load/config.js";
 import { readDirectorySources } from "../load/source-directory.js";
 import type { LoadedIntegration } from "../load/types.js";
 import { validate } from "../validate.js";
 import { connectOkta, type OktaConnection } from "../okta/adapter.js";
 import { oktaSettingsFromEnv, type OktaSettings } from "../okta/settings.js";
-import { desiredIntegration } from "../reconcile/desired.js";
-import type { ActualState, Adoption, DesiredIntegration, Plan } from "../reconcile/model.js";
+import { desiredIntegration, desiredToken } from "../reconcile/desired.js";
+import type {
+  ActualState,
+  Adoption,
+  DesiredIntegration,
+  DesiredToken,
+  Plan,
+} from "../reconcile/model.js";
 import { keepOwnKey, plan, removedIntegrations } from "../reconcile/plan.js";
 import { sameJson } from "../reconcile/normalise.js";
 import { FileLock, OktaLock, type Lock } from "../okta/lock.js";
@@ -69,7 +69,9 @@ export interface Workspace {
   desired: Map<string, DesiredIntegration>;
   /** Integrations left alone, with the reason: policy errors, missing approvals. */
   refused: Map<string, string>;
-  /** Kinds that are validated but not reconciled by this version. */
+  /** Desired state of the API token exceptions that may be reconciled. */
+  tokens: Map<string, DesiredToken>;
+  /** Integrations validated but not (or only partly) reconciled by this version. */
   notReconciled: string[];
   /** A file failed so badly that its integration's name is unknown: deletions are unsafe. */
   unnamedFailure: boolean;
@@ -129,21 +131,24 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
     const adopt = importLine(new TextDecoder().decode(bytes.get(li.file) ?? new Uint8Array()));
     if (adopt) adoptions.set(li.integration.metadata.name, adopt);
   }
+  const tokens = new Map<string, DesiredToken>();
   for (const { integration } of result.integrations) {
     const name = integration.metadata.name;
-    if (integration.kind !== "ServiceApp") {
+    if (refused.has(name)) continue;
+    if (integration.kind === "ApiTokenException") {
+      tokens.set(name, desiredToken(integration, config));
       notReconciled.push(name);
-      continue;
-    }
-    if (!refused.has(name))
-      desired.set(name, desiredIntegration(integration as ServiceApp, config));
+    } else desired.set(name, desiredIntegration(integration, config));
   }
+  // A token exception registers its token by id: the bot adopts it (marks its name) on apply.
+  for (const [name, t] of tokens) adoptions.set(name, { ...adoptions.get(name), token: t.tokenId });
   return {
     integrations: result.integrations,
     config,
     findings,
     desired,
     refused,
+    tokens,
     notReconciled,
     unnamedFailure,
     adoptions,
@@ -307,7 +312,7 @@ export async function planAgainstOkta(
 }
 
 async function readAndPlan(ws: Workspace, okta: OktaSession, only?: Set<string>): Promise<PlanRun> {
-  const skip = (name: string) => ws.refused.has(name) || ws.notReconciled.includes(name);
+  const skip = (name: string) => ws.refused.has(name);
   const actual = only?.size
     ? await okta.adapter.readIntegrations(
         [...only]
@@ -320,19 +325,29 @@ async function readAndPlan(ws: Workspace, okta: OktaSession, only?: Set<string>)
           })),
       )
     : await okta.adapter.readAll(
-        new Map([...ws.adoptions].filter(([name]) => ws.desired.has(name))),
+        new Map([...ws.adoptions].filter(([name]) => ws.desired.has(name) || ws.tokens.has(name))),
       );
   if (okta.localDir) actual.keepSelfNetwork = true;
   const desired = only?.size
     ? new Map([...ws.desired].filter(([name]) => only.has(name)))
     : ws.desired;
-  const full = plan(desired, actual);
+  const tokens = only?.size
+    ? new Map([...ws.tokens].filter(([name]) => only.has(name)))
+    : ws.tokens;
+  const full = plan(desired, actual, tokens);
   const notes: string[] = [];
-  const leftOut = new Set([...ws.refused.keys(), ...ws.notReconciled]);
+  const leftOut = new Set([...ws.refused.keys()]);
   const removed = new Set(removedIntegrations(full));
   for (const [name, why] of ws.refused) notes.push(`${name}: refused, ${why}`);
+  for (const [name, t] of tokens)
+    if (!actual.integrations.get(name)?.token)
+      notes.push(
+        `${name}: API token ${t.tokenId} is not in Okta: the service account creates it in the Admin Console (the API cannot); its zone is made ready meanwhile`,
+      );
   for (const name of ws.notReconciled)
-    notes.push(`${name}: an ApiTokenException, validated but not reconciled by this version`);
+    notes.push(
+      `${name}: an ApiTokenException; its zone, token network and rate share are reconciled, its service account's admin role and interactive-login block are not yet`,
+    );
   if (ws.unnamedFailure && removed.size) {
     notes.push(
       `a file could not be read far enough to know its integration: no integration is deleted (${[...removed].join(", ")})`,

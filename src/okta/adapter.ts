@@ -99,6 +99,15 @@ const RawClientRole = z.looseObject({
   role: z.string().optional(),
   "resource-set": z.string().optional(),
 });
+const RawToken = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  userId: z.string().optional(),
+  network: z
+    .looseObject({ connection: z.string(), include: z.array(z.string()).nullish() })
+    .nullish(),
+});
+type RawTokenT = z.infer<typeof RawToken>;
 const RawRateLimit = z.looseObject({
   id: z.string(),
   principalId: z.string(),
@@ -246,7 +255,8 @@ export class OktaAdapter implements OktaPort {
 
   /** Everything the bot owns, for apply and drift. */
   async readAll(adoptions: ReadonlyMap<string, Adoption> = new Map()): Promise<ActualState> {
-    const [apps, zones, roles, sets, limits] = await Promise.all([
+    const withTokens = [...adoptions.values()].some((a) => a.token);
+    const [apps, zones, roles, sets, limits, tokens, tokenLimits] = await Promise.all([
       this.list(RawApp, `/api/v1/apps?filter=${enc('name eq "oidc_client"')}&limit=200`),
       this.list(RawZone, `/api/v1/zones?limit=200`),
       this.listIam(RawRole, `/api/v1/iam/roles`, "roles"),
@@ -255,9 +265,27 @@ export class OktaAdapter implements OktaPort {
         RawRateLimit,
         `/api/v1/principal-rate-limits?filter=${enc('principalType eq "OAUTH_CLIENT"')}&limit=50`,
       ),
+      this.list(RawToken, `/api/v1/api-tokens`),
+      // Token rate shares only matter when the repository has token exceptions (or had: their
+      // tokens carry the marker, and a removal needs no rate share).
+      withTokens
+        ? this.list(
+            RawRateLimit,
+            `/api/v1/principal-rate-limits?filter=${enc('principalType eq "SSWS_TOKEN"')}&limit=50`,
+          )
+        : Promise.resolve([]),
     ]);
-    const limitByPrincipal = new Map(limits.map((l) => [l.principalId, l]));
-    return this.assemble({ apps, zones, roles, sets, limitByPrincipal, scope: "all", adoptions });
+    const limitByPrincipal = new Map([...limits, ...tokenLimits].map((l) => [l.principalId, l]));
+    return this.assemble({
+      apps,
+      zones,
+      roles,
+      sets,
+      tokens,
+      limitByPrincipal,
+      scope: "all",
+      adoptions,
+    });
   }
 
   /**
@@ -268,6 +296,7 @@ export class OktaAdapter implements OktaPort {
   async readIntegrations(
     wanted: { name: string; label?: string; adopt?: Adoption }[],
   ): Promise<ActualState> {
+    const tokens: RawTokenT[] = [];
     // An integration whose file is gone has no label to search by: its app is found by marker in
     // the full list (read once), so that a pull request removing a file plans the deletion.
     let allApps: Promise<RawApp[]> | undefined;
@@ -285,6 +314,25 @@ export class OktaAdapter implements OktaPort {
     const limitByPrincipal = new Map<string, z.infer<typeof RawRateLimit>>();
     await Promise.all(
       wanted.map(async ({ name, label, adopt }) => {
+        if (adopt?.token) {
+          // An ApiTokenException: its token by id, then its zone and rate share.
+          const token = await this.getOptional(RawToken, `/api/v1/api-tokens/${adopt.token}`);
+          if (!token) return;
+          tokens.push(token);
+          const zoneId = token.network?.include?.[0];
+          await Promise.all([
+            zoneId
+              ? this.getOptional(RawZone, `/api/v1/zones/${zoneId}`).then(
+                  (z) => void (z && zones.push(z)),
+                )
+              : undefined,
+            this.list(
+              RawRateLimit,
+              `/api/v1/principal-rate-limits?filter=${enc(`principalId eq "${token.id}"`)}&limit=50`,
+            ).then((ls) => ls.forEach((l) => limitByPrincipal.set(l.principalId, l))),
+          ]);
+          return;
+        }
         const found =
           label === undefined
             ? (await everyApp()).filter((a) => markerOf(a)?.integration === name)
@@ -333,7 +381,16 @@ export class OktaAdapter implements OktaPort {
         await Promise.all(extra);
       }),
     );
-    return this.assemble({ apps, zones, roles, sets, limitByPrincipal, scope: names, adoptions });
+    return this.assemble({
+      apps,
+      zones,
+      roles,
+      sets,
+      tokens,
+      limitByPrincipal,
+      scope: names,
+      adoptions,
+    });
   }
 
   private async getOptional<T>(schema: z.ZodType<T>, path: string): Promise<T | undefined> {
@@ -350,6 +407,7 @@ export class OktaAdapter implements OktaPort {
     zones: z.infer<typeof RawZone>[];
     roles: z.infer<typeof RawRole>[];
     sets: z.infer<typeof RawRole>[];
+    tokens: RawTokenT[];
     limitByPrincipal: Map<string, z.infer<typeof RawRateLimit>>;
     scope: ActualState["scope"];
     adoptions: ReadonlyMap<string, Adoption>;
@@ -467,6 +525,28 @@ export class OktaAdapter implements OktaPort {
           );
         }
       }
+    }
+
+    // API tokens: owned when the name carries the marker, or registered by an exception's file.
+    for (const t of input.tokens) {
+      const marked = t.name.startsWith(NAME_PREFIX) ? t.name.slice(NAME_PREFIX.length) : undefined;
+      const registered = adoptedBy.get(`token:${t.id}`);
+      const name = marked && INTEGRATION_NAME.test(marked) ? marked : registered;
+      if (!name || !inScope(name) || of(name).token) continue;
+      const a = of(name);
+      const zoneId = t.network?.connection === "ZONE" ? t.network.include?.[0] : undefined;
+      a.token = {
+        id: t.id,
+        ...(marked ? {} : { adopt: true }),
+        state: {
+          name: t.name,
+          network: zoneId
+            ? { connection: "ZONE", zone: zoneNames.get(zoneId) ?? `id:${zoneId}` }
+            : { connection: "ANYWHERE" },
+        },
+      };
+      const limit = input.limitByPrincipal.get(t.id);
+      if (limit) a.rateLimit = { id: limit.id, percent: limit.defaultPercentage ?? 50 };
     }
 
     // Apps: owned when the profile carries the marker; per owned app, its grants and roles.
@@ -683,26 +763,38 @@ export class OktaAdapter implements OktaPort {
         await this.call("DELETE", `/oauth2/v1/clients/${appId()}/roles/${id}`).catch(ignore404);
         return undefined;
 
-      case "rateLimit:create": {
-        const { percent } = op.after as { percent: number };
-        const res = await this.call<{ id: string }>("POST", "/api/v1/principal-rate-limits", {
-          principalId: appId(),
-          principalType: "OAUTH_CLIENT",
-          defaultPercentage: percent,
-          defaultConcurrencyPercentage: percent,
-        });
-        return res.json.id;
-      }
+      case "rateLimit:create":
       case "rateLimit:update": {
-        const { percent } = op.after as { percent: number };
-        await this.call("PUT", `/api/v1/principal-rate-limits/${id}`, {
-          principalId: appId(),
-          principalType: "OAUTH_CLIENT",
+        const { percent, principalType } = op.after as { percent: number; principalType?: string };
+        const token = principalType === "SSWS_TOKEN";
+        const body = {
+          principalId: token ? need(refs, `token:${op.integration}`) : appId(),
+          principalType: token ? "SSWS_TOKEN" : "OAUTH_CLIENT",
           defaultPercentage: percent,
           defaultConcurrencyPercentage: percent,
+        };
+        if (action === "update") {
+          await this.call("PUT", `/api/v1/principal-rate-limits/${id}`, body);
+          return undefined;
+        }
+        return (await this.call<{ id: string }>("POST", "/api/v1/principal-rate-limits", body)).json
+          .id;
+      }
+
+      case "token:update": {
+        const t = op.after as { name: string; network: AppState["network"] };
+        await this.call("PUT", `/api/v1/api-tokens/${id}`, {
+          name: t.name,
+          network:
+            t.network.connection === "ZONE"
+              ? { connection: "ZONE", include: [need(refs, `zone:${t.network.zone}`)] }
+              : { connection: "ANYWHERE" },
         });
         return undefined;
       }
+      case "token:delete":
+        await this.call("DELETE", `/api/v1/api-tokens/${id}`).catch(ignore404);
+        return undefined;
     }
     throw new Error(`no way to ${op.action} a ${op.kind}`);
   }
@@ -850,7 +942,8 @@ export class OktaAdapter implements OktaPort {
         return match?.id;
       }
       case "rateLimit": {
-        const client = need(refs, `app:${op.integration}`);
+        const token = (op.after as { principalType?: string }).principalType === "SSWS_TOKEN";
+        const client = need(refs, `${token ? "token" : "app"}:${op.integration}`);
         const ls = await this.list(
           RawRateLimit,
           `/api/v1/principal-rate-limits?filter=${enc(`principalId eq "${client}"`)}&limit=50`,
@@ -866,6 +959,7 @@ export function refsOf(actual: ActualState): Refs {
   const refs: Refs = new Map();
   for (const a of actual.integrations.values()) {
     if (a.app) refs.set(`app:${a.name}`, a.app.id);
+    if (a.token) refs.set(`token:${a.name}`, a.token.id);
     if (a.zone) refs.set(`zone:${a.zone.state.name}`, a.zone.id);
     if (a.customRole) refs.set(`customRole:${a.customRole.state.label}`, a.customRole.id);
     if (a.resourceSet) refs.set(`resourceSet:${a.resourceSet.state.label}`, a.resourceSet.id);

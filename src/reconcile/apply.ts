@@ -49,6 +49,8 @@ export function refKey(op: Pick<Operation, "kind" | "integration" | "after">): s
       return `${op.kind}:${after?.label}`;
     case "app":
       return `app:${op.integration}`;
+    case "token":
+      return `token:${op.integration}`;
     default:
       return undefined;
   }

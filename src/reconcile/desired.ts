@@ -1,11 +1,13 @@
-// Desired state: what each validated integration means in Okta, as plain canonical data. Only
-// ServiceApp integrations are reconciled; an ApiTokenException is reported as not yet reconciled
-// by the caller (tokens cannot be created through the API, see the report of issue 4).
-import type { Config, ServiceApp } from "../model/index.js";
+// Desired state: what each validated integration means in Okta, as plain canonical data.
+// An ApiTokenException reconciles its zone, the token's name (the marker) and network, and its
+// rate share; its admin role and the interactive-login block of its service account are not
+// reconciled yet (the callers say so).
+import type { ApiTokenException, Config, ServiceApp } from "../model/index.js";
 import {
   objectName,
   ownerDescription,
   type DesiredIntegration,
+  type DesiredToken,
   type RoleAssignmentState,
 } from "./model.js";
 import { canonicalGateways, canonicalJwks, canonicalResources, sortedUnique } from "./normalise.js";
@@ -61,4 +63,20 @@ export function desiredState(
     out.set(d.name, d);
   }
   return out;
+}
+
+export function desiredToken(exception: ApiTokenException, config: Config): DesiredToken {
+  const { name } = exception.metadata;
+  const label = objectName(name);
+  return {
+    name,
+    tokenId: exception.spec.token.id,
+    zone: {
+      name: label,
+      gateways: canonicalGateways(exception.spec.network.allow),
+      status: "ACTIVE",
+    },
+    token: { name: label, network: { connection: "ZONE", zone: label } },
+    rateLimitPercent: exception.spec.rateLimit?.percent ?? config.policy.rateLimit.defaultPercent,
+  };
 }

@@ -8,6 +8,7 @@ export const RESOURCE_KINDS = [
   "customRole",
   "resourceSet",
   "app",
+  "token",
   "grant",
   "roleAssignment",
   "rateLimit",
@@ -52,6 +53,13 @@ export interface AppState {
   status: "ACTIVE" | "INACTIVE";
 }
 
+/** A registered API token (tokens cannot be created through the API): its name carries the
+ * bot's marker (`okta-gitops/<integration>`), its network is the integration's zone. */
+export interface TokenState {
+  name: string;
+  network: AppState["network"];
+}
+
 export interface CustomRoleState {
   label: string;
   description: string;
@@ -80,6 +88,16 @@ export interface DesiredIntegration {
   rateLimitPercent: number;
 }
 
+/** What an ApiTokenException means in Okta (role and interactive-login block: see desired.ts). */
+export interface DesiredToken {
+  name: string;
+  /** The token's id, as the file registers it. */
+  tokenId: string;
+  zone: ZoneState;
+  token: TokenState;
+  rateLimitPercent: number;
+}
+
 export interface Found<T> {
   id: string;
   state: T;
@@ -90,6 +108,8 @@ export interface Found<T> {
 /** Okta objects an imported file names for adoption (the `# okta-gitops import:` line). */
 export interface Adoption {
   app?: string;
+  /** The token an ApiTokenException registers (its file names it by id). */
+  token?: string;
   zone?: string;
   customRole?: string;
   resourceSet?: string;
@@ -106,6 +126,8 @@ export interface ActualIntegration {
   customRole?: Found<CustomRoleState>;
   resourceSet?: Found<ResourceSetState> & { resourceIds: Record<string, string> };
   rateLimit?: { id: string; percent: number };
+  /** The API token of an ApiTokenException. */
+  token?: Found<TokenState>;
   /** More apps carrying this integration's marker (left by a tool or a hand copy): removed. */
   duplicateApps?: string[];
 }

@@ -7,6 +7,7 @@ import {
   type ActualIntegration,
   type ActualState,
   type DesiredIntegration,
+  type DesiredToken,
   type Operation,
   type Plan,
   type ResourceKind,
@@ -18,17 +19,23 @@ import { roleKey, sameJson } from "./normalise.js";
 const opId = (integration: string, kind: ResourceKind, detail?: string): string =>
   detail ? `${integration}/${kind}/${detail}` : `${integration}/${kind}`;
 
-export function plan(desired: ReadonlyMap<string, DesiredIntegration>, actual: ActualState): Plan {
+export function plan(
+  desired: ReadonlyMap<string, DesiredIntegration>,
+  actual: ActualState,
+  tokens: ReadonlyMap<string, DesiredToken> = new Map(),
+): Plan {
   const inScope = (name: string) => actual.scope === "all" || actual.scope.has(name);
-  const names = [...new Set([...desired.keys(), ...actual.integrations.keys()])]
+  const names = [...new Set([...desired.keys(), ...tokens.keys(), ...actual.integrations.keys()])]
     .filter(inScope)
     .sort();
   const changes: Operation[] = [];
   const deletions: Operation[] = [];
   for (const name of names) {
     const d = desired.get(name);
+    const t = tokens.get(name);
     const a = actual.integrations.get(name) ?? { name, grants: [], roles: [] };
     if (d) changes.push(...planIntegration(keepOwnKey(d, actual), a, actual));
+    else if (t) changes.push(...planToken(t, a, actual));
     // Without a file, the bot's own app is left alone: deleting it would lock the bot out.
     else if (name !== actual.self) deletions.push(...planRemoval(a));
   }
@@ -223,6 +230,67 @@ function planIntegration(
   return ops;
 }
 
+/** An ApiTokenException: its zone, the registered token (its name carries the marker, its network
+ * is the zone) and its rate share. The token must exist: Okta cannot create one through the API. */
+function planToken(d: DesiredToken, a: ActualIntegration, actual: ActualState): Operation[] {
+  const ops: Operation[] = [];
+  const name = d.name;
+  if (!a.zone) {
+    const u = actual.unowned.find((x) => x.kind === "zone" && x.name === d.zone.name);
+    if (u) return [conflictOp(name, "zone", d.zone.name, u.id, u.ownedBy)];
+    ops.push(create(name, "zone", d.zone, []));
+  } else if (a.zone.adopt || !sameJson(a.zone.state, d.zone)) {
+    const added = d.zone.gateways.filter((g) => !a.zone!.state.gateways.includes(g));
+    ops.push(update(name, "zone", a.zone, d.zone, added.length ? ["broader-network"] : []));
+  }
+  const zoneDeps = ops.filter((o) => o.kind === "zone").map((o) => o.id);
+  // A token that is not (yet) in Okta: the service account creates it in the Admin Console; the
+  // caller says so. Its zone is made ready meanwhile.
+  if (!a.token) return ops;
+  if (a.token.adopt || !sameJson(a.token.state, d.token)) {
+    ops.push({ ...update(name, "token", a.token, d.token, []), dependsOn: zoneDeps });
+  }
+  const tokenDeps = ops.filter((o) => o.kind === "token").map((o) => o.id);
+  const after = { percent: d.rateLimitPercent, principalType: "SSWS_TOKEN" };
+  if (!a.rateLimit) ops.push({ ...create(name, "rateLimit", after, []), dependsOn: tokenDeps });
+  else if (a.rateLimit.percent !== d.rateLimitPercent)
+    ops.push({
+      ...update(
+        name,
+        "rateLimit",
+        {
+          id: a.rateLimit.id,
+          state: { percent: a.rateLimit.percent, principalType: "SSWS_TOKEN" },
+        },
+        after,
+        [],
+      ),
+      dependsOn: tokenDeps,
+    });
+  return ops;
+}
+
+function conflictOp(
+  integration: string,
+  kind: ResourceKind,
+  wanted: string,
+  id: string,
+  ownedBy?: string,
+): Operation {
+  return {
+    id: opId(integration, kind),
+    integration,
+    kind,
+    action: "conflict",
+    risks: [],
+    dependsOn: [],
+    target: { id },
+    reason: ownedBy
+      ? `a ${kind} named "${wanted}" (${id}) belongs to integration ${ownedBy}`
+      : `a ${kind} named "${wanted}" (${id}) exists in Okta without the okta-gitops marker`,
+  };
+}
+
 /** Everything an integration owns, when its file is gone: the app first (Okta removes its grants,
  * role assignments and rate limit with it), then what it used. */
 function planRemoval(a: ActualIntegration): Operation[] {
@@ -239,6 +307,13 @@ function planRemoval(a: ActualIntegration): Operation[] {
         rateLimitPercent: a.rateLimit?.percent,
       }),
       target: { id: a.app.id, raw: a.app.raw },
+    });
+  }
+  if (a.token) {
+    // The token is revoked: the exception that allowed it is gone.
+    ops.push({
+      ...remove(name, "token", a.token.id, a.token.state),
+      reason: "revokes the API token: its exception was removed",
     });
   }
   const appDeps = ops.map((o) => o.id);
@@ -328,7 +403,11 @@ export function removedIntegrations(p: Plan): string[] {
   return [
     ...new Set(
       p.operations
-        .filter((o) => o.action === "delete" && o.id === `${o.integration}/app`)
+        .filter(
+          (o) =>
+            o.action === "delete" &&
+            (o.id === `${o.integration}/app` || o.id === `${o.integration}/token`),
+        )
         .map((o) => o.integration),
     ),
   ];

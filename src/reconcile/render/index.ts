@@ -49,6 +49,8 @@ export function subject(o: Operation): string {
       return `zone ${String(v?.name ?? "")}`;
     case "app":
       return `app ${String(v?.label ?? "")}`;
+    case "token":
+      return `API token ${o.target?.id ?? ""} ${String(v?.name ?? "")}`.trimEnd();
     default:
       return `${o.kind === "customRole" ? "custom role" : "resource set"} ${String(v?.label ?? "")}`;
   }

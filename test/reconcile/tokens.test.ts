@@ -1,0 +1,113 @@
+// An ApiTokenException against the local org: the registered token gets the bot's marker (its
+// name), the integration's zone as its network and its rate share; the plan is then empty; a
+// removed file revokes the token and removes the zone, under the deletion guard.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { stringify } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalOrg } from "../../src/local-org/index.js";
+import { runApply } from "../../src/cli/commands/apply.js";
+import { runPlan } from "../../src/cli/commands/plan.js";
+import { cli, Repo, startOrg } from "./harness.js";
+
+let org: LocalOrg;
+let repo: Repo;
+let tokenId: string;
+
+function writeException(name: string, token: string, percent: number, login = "svc-payroll"): void {
+  const doc = {
+    apiVersion: "okta-gitops/v1",
+    kind: "ApiTokenException",
+    metadata: {
+      name,
+      owner: "@acme/payroll",
+      purpose: "The payroll vendor's connector reads users",
+      request: "https://tracker.example.com/ACCESS-77",
+    },
+    spec: {
+      justification: "The payroll vendor's connector supports only SSWS tokens",
+      expires: "2027-03-01",
+      serviceAccount: { login: `${login}@acme.example` },
+      token: { id: token },
+      role: { standard: "READ_ONLY_ADMIN" },
+      network: { allow: ["192.0.2.44/32"] },
+      rateLimit: { percent },
+    },
+  };
+  writeFileSync(path.join(repo.dir, "integrations", `${name}.yaml`), stringify(doc));
+}
+
+beforeAll(async () => {
+  org = await startOrg();
+  repo = new Repo();
+  const account = org.seed.user({ login: "svc-payroll@acme.example" });
+  tokenId = org.seed.apiToken({ name: "payroll connector", userId: account.id }).id;
+});
+afterAll(async () => {
+  await org.close();
+  repo.cleanup();
+});
+
+const approved = ["--approved", "legacy-payroll"];
+
+describe("API token exceptions", () => {
+  it("marks the registered token and puts it behind its zone and rate share", async () => {
+    writeException("legacy-payroll", tokenId, 10);
+    const refused = await cli(runPlan, [], repo, org);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("legacy-payroll: refused, needs the Identity team's approval");
+
+    const p = await cli(runPlan, ["--format", "json", ...approved], repo, org);
+    expect(p.code, p.err).toBe(2);
+    const ops = (JSON.parse(p.out) as { operations: { id: string; action: string }[] }).operations;
+    expect(ops.map((o) => `${o.id} ${o.action}`)).toEqual([
+      "legacy-payroll/zone create",
+      "legacy-payroll/token adopt",
+      "legacy-payroll/rateLimit create",
+    ]);
+    const applied = await cli(runApply, ["--yes", ...approved], repo, org);
+    expect(applied.code, applied.out + applied.err).toBe(0);
+
+    const token = org.state.apiTokens[tokenId]!;
+    const zone = Object.values(org.state.zones).find(
+      (z) => z.name === "okta-gitops/legacy-payroll",
+    )!;
+    expect(token.name).toBe("okta-gitops/legacy-payroll");
+    expect(token.network).toEqual({ connection: "ZONE", include: [zone.id] });
+    expect(
+      Object.values(org.state.principalRateLimits).filter((r) => r.principalId === tokenId),
+    ).toMatchObject([{ principalType: "SSWS_TOKEN", defaultPercentage: 10 }]);
+    expect((await cli(runPlan, approved, repo, org)).code).toBe(0);
+    // A pull request's plan of the exception alone reads it by the token's id.
+    writeException("legacy-payroll", tokenId, 5);
+    const pr = await cli(
+      runPlan,
+      ["--format", "json", "--only", "legacy-payroll", ...approved],
+      repo,
+      org,
+    );
+    expect(
+      (JSON.parse(pr.out) as { operations: { id: string }[] }).operations.map((o) => o.id),
+    ).toEqual(["legacy-payroll/rateLimit"]);
+    writeException("legacy-payroll", tokenId, 10);
+  });
+
+  it("says when the registered token does not exist, and prepares its zone", async () => {
+    writeException("legacy-hr", "00Tnotthere0000000x", 10, "svc-hr");
+    const p = await cli(runPlan, ["--approved", "legacy-payroll,legacy-hr"], repo, org);
+    expect(p.err).toContain("legacy-hr: API token 00Tnotthere0000000x is not in Okta");
+    expect(p.out).toContain("+ zone okta-gitops/legacy-hr");
+    repo.remove("legacy-hr");
+  });
+
+  it("revokes the token and removes its zone when the file is removed", async () => {
+    repo.remove("legacy-payroll");
+    const p = await cli(runApply, ["--yes"], repo, org);
+    expect(p.code, p.out + p.err).toBe(0);
+    expect(p.out).toContain("- API token");
+    expect(org.state.apiTokens[tokenId]).toBeUndefined();
+    expect(
+      Object.values(org.state.zones).some((z) => z.name === "okta-gitops/legacy-payroll"),
+    ).toBe(false);
+  });
+});
