@@ -7,7 +7,9 @@ import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalOrg } from "../../src/local-org/index.js";
 import { runApply } from "../../src/cli/commands/apply.js";
+import { runDrift } from "../../src/cli/commands/drift.js";
 import { runPlan } from "../../src/cli/commands/plan.js";
+import { sswsClient } from "../support/okta-sdk.js";
 import { cli, Repo, startOrg } from "./harness.js";
 
 let org: LocalOrg;
@@ -78,6 +80,25 @@ describe("API token exceptions", () => {
       Object.values(org.state.principalRateLimits).filter((r) => r.principalId === tokenId),
     ).toMatchObject([{ principalType: "SSWS_TOKEN", defaultPercentage: 10 }]);
     expect((await cli(runPlan, approved, repo, org)).code).toBe(0);
+
+    // Someone opens the token to any network by hand: drift finds it and puts the zone back.
+    const admin = sswsClient(org);
+    await admin.http.http(`${org.url}/api/v1/api-tokens/${tokenId}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ network: { connection: "ANYWHERE" } }),
+    } as Parameters<typeof admin.http.http>[1]);
+    const found = await cli(runDrift, approved, repo, org);
+    expect(found.code).toBe(2);
+    expect(found.out).toContain(
+      `legacy-payroll: API token ${tokenId} okta-gitops/legacy-payroll: network/connection: Okta has "ANYWHERE", the repository says "ZONE"`,
+    );
+    expect((await cli(runDrift, ["--correct", ...approved], repo, org)).code).toBe(0);
+    expect(org.state.apiTokens[tokenId]!.network).toEqual({
+      connection: "ZONE",
+      include: [zone.id],
+    });
+
     // A pull request's plan of the exception alone reads it by the token's id.
     writeException("legacy-payroll", tokenId, 5);
     const pr = await cli(

@@ -94,7 +94,9 @@ export async function runDrift(argv: string[], io: ReconcileIo): Promise<number>
         const run = await planAgainstOkta(ws, okta, undefined, io);
         // Drift is about integrations that have files; conflicts are reported by plan and apply.
         const operations = run.plan.operations.filter(
-          (o) => ws.desired.has(o.integration) && o.action !== "conflict",
+          (o) =>
+            (ws.desired.has(o.integration) || ws.tokens.has(o.integration)) &&
+            o.action !== "conflict",
         );
         return { ...run, plan: { ...run.plan, operations } };
       };
