@@ -141,7 +141,12 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
     } else desired.set(name, desiredIntegration(integration, config));
   }
   // A token exception registers its token by id: the bot adopts it (marks its name) on apply.
-  for (const [name, t] of tokens) adoptions.set(name, { ...adoptions.get(name), token: t.tokenId });
+  for (const [name, t] of tokens)
+    adoptions.set(name, {
+      ...adoptions.get(name),
+      token: t.tokenId,
+      serviceAccount: t.serviceAccount,
+    });
   return {
     integrations: result.integrations,
     config,
@@ -344,9 +349,12 @@ async function readAndPlan(ws: Workspace, okta: OktaSession, only?: Set<string>)
       notes.push(
         `${name}: API token ${t.tokenId} is not in Okta: the service account creates it in the Admin Console (the API cannot); its zone is made ready meanwhile`,
       );
+  for (const [name, t] of tokens)
+    if (!actual.integrations.get(name)?.serviceAccount)
+      notes.push(`${name}: service account ${t.serviceAccount} is not in Okta`);
   for (const name of ws.notReconciled)
     notes.push(
-      `${name}: an ApiTokenException; its zone, token network and rate share are reconciled, its service account's admin role and interactive-login block are not yet`,
+      `${name}: an ApiTokenException; its zone, token, rate share and interactive-login block are reconciled, its service account's admin role is not yet`,
     );
   if (ws.unnamedFailure && removed.size) {
     notes.push(

@@ -15,6 +15,8 @@ import {
   MARKER_KEY,
   NAME_PREFIX,
   objectName,
+  LOGIN_GROUP,
+  LOGIN_RULE,
   type Adoption,
   type ActualIntegration,
   type ActualState,
@@ -108,6 +110,29 @@ const RawToken = z.looseObject({
     .nullish(),
 });
 type RawTokenT = z.infer<typeof RawToken>;
+const RawUser = z.looseObject({ id: z.string() });
+const RawGroup = z.looseObject({ id: z.string(), profile: z.looseObject({ name: z.string() }) });
+const RawPolicy = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  priority: z.number().optional(),
+  system: z.boolean().optional(),
+});
+const RawRule = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.string().optional(),
+  conditions: z
+    .looseObject({
+      people: z
+        .looseObject({
+          groups: z.looseObject({ include: z.array(z.string()).nullish() }).nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
+  actions: z.looseObject({ signon: z.looseObject({ access: z.string() }).nullish() }).nullish(),
+});
 const RawRateLimit = z.looseObject({
   id: z.string(),
   principalId: z.string(),
@@ -118,6 +143,12 @@ const IamPage = z.looseObject({
 });
 
 type Raw = Record<string, unknown>;
+
+interface LoginBlockRead {
+  /** Service accounts of token exceptions, by integration. */
+  users: Map<string, { id: string; blocked: boolean }>;
+  state?: NonNullable<ActualState["loginBlock"]>;
+}
 
 interface HttpResponse {
   status: number;
@@ -276,7 +307,9 @@ export class OktaAdapter implements OktaPort {
         : Promise.resolve([]),
     ]);
     const limitByPrincipal = new Map([...limits, ...tokenLimits].map((l) => [l.principalId, l]));
+    const logins = await this.readLoginBlock(adoptions);
     return this.assemble({
+      logins,
       apps,
       zones,
       roles,
@@ -381,7 +414,9 @@ export class OktaAdapter implements OktaPort {
         await Promise.all(extra);
       }),
     );
+    const logins = await this.readLoginBlock(adoptions);
     return this.assemble({
+      logins,
       apps,
       zones,
       roles,
@@ -402,7 +437,66 @@ export class OktaAdapter implements OktaPort {
     }
   }
 
+  /**
+   * The shared interactive-login block (the group, its members among the service accounts, the
+   * rule of the global session policy) and the service accounts of the token exceptions: a few
+   * calls, and one per service account, only when the repository has token exceptions.
+   */
+  private async readLoginBlock(adoptions: ReadonlyMap<string, Adoption>): Promise<LoginBlockRead> {
+    const accounts = [...adoptions].flatMap(([name, a]) =>
+      a.serviceAccount ? [[name, a.serviceAccount] as const] : [],
+    );
+    if (!accounts.length) return { users: new Map() };
+    const [groups, policies, users] = await Promise.all([
+      this.list(RawGroup, `/api/v1/groups?q=${enc(LOGIN_GROUP)}&limit=200`),
+      this.call<unknown[]>("GET", `/api/v1/policies?type=OKTA_SIGN_ON`).then(({ json }) =>
+        z.array(RawPolicy).parse(json),
+      ),
+      Promise.all(
+        accounts.map(async ([name, login]) => {
+          const u = await this.getOptional(RawUser, `/api/v1/users/${enc(login)}`);
+          return [name, u?.id] as const;
+        }),
+      ),
+    ]);
+    const group = groups.find((g) => g.profile.name === LOGIN_GROUP);
+    // The default policy (the system one, last) applies to everyone: the rule goes there.
+    const policy =
+      policies.find((p) => p.system) ??
+      [...policies].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0))[0];
+    const [members, rules] = await Promise.all([
+      group
+        ? this.list(RawUser, `/api/v1/groups/${group.id}/users?limit=200`).then(
+            (us) => new Set(us.map((u) => u.id)),
+          )
+        : Promise.resolve(new Set<string>()),
+      policy
+        ? this.call<unknown[]>("GET", `/api/v1/policies/${policy.id}/rules`).then(({ json }) =>
+            z.array(RawRule).parse(json),
+          )
+        : Promise.resolve([]),
+    ]);
+    const rule = rules.find((r) => r.name === LOGIN_RULE);
+    const ok =
+      !!rule &&
+      !!group &&
+      rule.status !== "INACTIVE" &&
+      rule.actions?.signon?.access === "DENY" &&
+      !!rule.conditions?.people?.groups?.include?.includes(group.id);
+    return {
+      users: new Map(
+        users.flatMap(([name, id]) => (id ? [[name, { id, blocked: members.has(id) }]] : [])),
+      ),
+      state: {
+        ...(group ? { groupId: group.id } : {}),
+        ...(rule ? { rule: { id: rule.id, ok } } : {}),
+        ...(policy ? { policyId: policy.id } : {}),
+      },
+    };
+  }
+
   private async assemble(input: {
+    logins: LoginBlockRead;
     apps: RawApp[];
     zones: z.infer<typeof RawZone>[];
     roles: z.infer<typeof RawRole>[];
@@ -604,6 +698,8 @@ export class OktaAdapter implements OktaPort {
               setLabels.get(r.state.resourceSet.replace(/^id:/, "")) ?? r.state.resourceSet,
           };
         }
+    for (const [name, account] of input.logins.users)
+      if (inScope(name)) of(name).serviceAccount = account;
     const self = [...integrations.values()].find((a) => a.app?.clientId === this.selfClientId);
     const selfRaw = input.apps.find((a) => clientIdOf(a) === this.selfClientId);
     const selfKey = canonicalJwks(selfRaw?.settings?.oauthClient?.jwks?.keys ?? []).find(
@@ -616,6 +712,7 @@ export class OktaAdapter implements OktaPort {
       ...(self ? { self: self.name } : {}),
       ...(selfKey ? { selfKey } : {}),
       selfScopes: this.settings.scopes,
+      ...(input.logins.state ? { loginBlock: input.logins.state } : {}),
     };
   }
 
@@ -781,6 +878,33 @@ export class OktaAdapter implements OktaPort {
           .id;
       }
 
+      case "loginGroup:create": {
+        const g = op.after as { name: string; description: string };
+        const res = await this.call<{ id: string }>("POST", "/api/v1/groups", {
+          profile: { name: g.name, description: g.description },
+        });
+        return res.json.id;
+      }
+      case "loginRule:create":
+      case "loginRule:update": {
+        const r = op.after as { name: string; access: string; policyId: string };
+        const body = {
+          type: "SIGN_ON",
+          name: r.name,
+          priority: 1,
+          status: "ACTIVE",
+          conditions: { people: { groups: { include: [need(refs, "loginGroup")] } } },
+          actions: { signon: { access: r.access, requireFactor: false } },
+        };
+        const path = `/api/v1/policies/${r.policyId}/rules`;
+        if (action === "update") await this.call("PUT", `${path}/${id}`, body);
+        else return (await this.call<{ id: string }>("POST", path, body)).json.id;
+        return undefined;
+      }
+      case "loginBlock:create":
+        await this.call("PUT", `/api/v1/groups/${need(refs, "loginGroup")}/users/${id}`);
+        return undefined;
+
       case "token:update": {
         const t = op.after as { name: string; network: AppState["network"] };
         await this.call("PUT", `/api/v1/api-tokens/${id}`, {
@@ -897,6 +1021,17 @@ export class OktaAdapter implements OktaPort {
   async findCreated(op: Operation, refs: Refs): Promise<string | undefined> {
     const after = op.after as Raw;
     switch (op.kind) {
+      case "loginGroup": {
+        const groups = await this.list(RawGroup, `/api/v1/groups?q=${enc(LOGIN_GROUP)}&limit=200`);
+        return groups.find((g) => g.profile.name === LOGIN_GROUP)?.id;
+      }
+      case "loginRule": {
+        const { json } = await this.call("GET", `/api/v1/policies/${String(after.policyId)}/rules`);
+        return z
+          .array(RawRule)
+          .parse(json)
+          .find((r) => r.name === LOGIN_RULE)?.id;
+      }
       case "zone": {
         const zones = await this.list(RawZone, `/api/v1/zones?limit=200`);
         return zones.find((z) => z.name === after.name)?.id;

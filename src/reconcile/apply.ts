@@ -51,6 +51,8 @@ export function refKey(op: Pick<Operation, "kind" | "integration" | "after">): s
       return `app:${op.integration}`;
     case "token":
       return `token:${op.integration}`;
+    case "loginGroup":
+      return "loginGroup";
     default:
       return undefined;
   }
@@ -103,7 +105,15 @@ export async function apply(
     record({ op, status: "failed", detail: messageOf(lastError) });
   };
 
-  const queue = [...groups.values()];
+  // Groups that others depend on (the shared interactive-login block) go first, one by one.
+  const dependedOn = new Set(
+    ops.flatMap((o) =>
+      o.dependsOn.filter((d) => ops.find((x) => x.id === d)?.integration !== o.integration),
+    ),
+  );
+  const firstGroups = [...groups.values()].filter((g) => g.some((o) => dependedOn.has(o.id)));
+  for (const group of firstGroups) for (const op of group) await runOne(op);
+  const queue = [...groups.values()].filter((g) => !firstGroups.includes(g));
   const worker = async () => {
     for (let group = queue.shift(); group; group = queue.shift()) {
       for (const op of group) await runOne(op);

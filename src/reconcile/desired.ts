@@ -1,7 +1,7 @@
 // Desired state: what each validated integration means in Okta, as plain canonical data.
-// An ApiTokenException reconciles its zone, the token's name (the marker) and network, and its
-// rate share; its admin role and the interactive-login block of its service account are not
-// reconciled yet (the callers say so).
+// An ApiTokenException reconciles its zone, the token's name (the marker) and network, its rate
+// share, and the interactive-login block of its service account; the service account's admin role
+// is not reconciled yet (the callers say so).
 import type { ApiTokenException, Config, ServiceApp } from "../model/index.js";
 import {
   objectName,
@@ -71,6 +71,7 @@ export function desiredToken(exception: ApiTokenException, config: Config): Desi
   return {
     name,
     tokenId: exception.spec.token.id,
+    serviceAccount: exception.spec.serviceAccount.login,
     zone: {
       name: label,
       gateways: canonicalGateways(exception.spec.network.allow),

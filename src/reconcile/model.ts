@@ -5,10 +5,13 @@
 /** The kinds of Okta object the bot manages for one integration, in dependency order. */
 export const RESOURCE_KINDS = [
   "zone",
+  "loginGroup",
+  "loginRule",
   "customRole",
   "resourceSet",
   "app",
   "token",
+  "loginBlock",
   "grant",
   "roleAssignment",
   "rateLimit",
@@ -22,6 +25,13 @@ export const NAME_PREFIX = "okta-gitops/";
 export const DESCRIPTION_PREFIX = "Managed by okta-gitops: ";
 
 export const objectName = (integration: string): string => `${NAME_PREFIX}${integration}`;
+
+/** The objects every API token exception shares: a group of service accounts, and a rule of the
+ * global session policy that denies that group interactive sign-in. Planned under this name. */
+export const SHARED = "(service accounts)";
+export const LOGIN_GROUP = `${NAME_PREFIX}no-interactive-login`;
+export const LOGIN_GROUP_DESCRIPTION = `${DESCRIPTION_PREFIX}service accounts of API token exceptions, denied interactive sign-in`;
+export const LOGIN_RULE = `${NAME_PREFIX}deny-interactive-login`;
 export const ownerDescription = (integration: string): string =>
   `${DESCRIPTION_PREFIX}${integration}`;
 
@@ -93,6 +103,8 @@ export interface DesiredToken {
   name: string;
   /** The token's id, as the file registers it. */
   tokenId: string;
+  /** The service account's login: put in the group that may not sign in interactively. */
+  serviceAccount: string;
   zone: ZoneState;
   token: TokenState;
   rateLimitPercent: number;
@@ -110,6 +122,8 @@ export interface Adoption {
   app?: string;
   /** The token an ApiTokenException registers (its file names it by id). */
   token?: string;
+  /** The login of that token's service account. */
+  serviceAccount?: string;
   zone?: string;
   customRole?: string;
   resourceSet?: string;
@@ -128,6 +142,8 @@ export interface ActualIntegration {
   rateLimit?: { id: string; percent: number };
   /** The API token of an ApiTokenException. */
   token?: Found<TokenState>;
+  /** Its service account, and whether it is in the group denied interactive sign-in. */
+  serviceAccount?: { id: string; blocked: boolean };
   /** More apps carrying this integration's marker (left by a tool or a hand copy): removed. */
   duplicateApps?: string[];
 }
@@ -155,6 +171,13 @@ export interface ActualState {
   /** Leave the network of the bot's own app as it is (the local org, reached from 127.0.0.1,
    * which no integration file may list). */
   keepSelfNetwork?: boolean;
+  /** The shared interactive-login block, when the repository has token exceptions. */
+  loginBlock?: {
+    groupId?: string;
+    rule?: { id: string; ok: boolean };
+    /** The global session policy the rule belongs in. */
+    policyId?: string;
+  };
 }
 
 /** `adopt`: put the bot's marker on an object that `okta-gitops import` named in the file (and

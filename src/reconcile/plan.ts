@@ -8,6 +8,10 @@ import {
   type ActualState,
   type DesiredIntegration,
   type DesiredToken,
+  LOGIN_GROUP,
+  LOGIN_GROUP_DESCRIPTION,
+  LOGIN_RULE,
+  SHARED,
   type Operation,
   type Plan,
   type ResourceKind,
@@ -30,12 +34,14 @@ export function plan(
     .sort();
   const changes: Operation[] = [];
   const deletions: Operation[] = [];
+  const shared = [...tokens.keys()].some(inScope) ? planLoginBlock(actual) : [];
+  changes.push(...shared);
   for (const name of names) {
     const d = desired.get(name);
     const t = tokens.get(name);
     const a = actual.integrations.get(name) ?? { name, grants: [], roles: [] };
     if (d) changes.push(...planIntegration(keepOwnKey(d, actual), a, actual));
-    else if (t) changes.push(...planToken(t, a, actual));
+    else if (t) changes.push(...planToken(t, a, actual, shared));
     // Without a file, the bot's own app is left alone: deleting it would lock the bot out.
     else if (name !== actual.self) deletions.push(...planRemoval(a));
   }
@@ -232,7 +238,29 @@ function planIntegration(
 
 /** An ApiTokenException: its zone, the registered token (its name carries the marker, its network
  * is the zone) and its rate share. The token must exist: Okta cannot create one through the API. */
-function planToken(d: DesiredToken, a: ActualIntegration, actual: ActualState): Operation[] {
+function planToken(
+  d: DesiredToken,
+  a: ActualIntegration,
+  actual: ActualState,
+  shared: Operation[],
+): Operation[] {
+  const ops = planTokenObjects(d, a, actual);
+  // The service account may not sign in interactively (when it exists; the caller says if not).
+  if (a.serviceAccount && !a.serviceAccount.blocked)
+    ops.push({
+      id: opId(d.name, "loginBlock"),
+      integration: d.name,
+      kind: "loginBlock",
+      action: "create",
+      after: { login: d.serviceAccount, group: LOGIN_GROUP },
+      risks: [],
+      dependsOn: shared.filter((o) => o.kind === "loginGroup").map((o) => o.id),
+      target: { id: a.serviceAccount.id },
+    });
+  return ops;
+}
+
+function planTokenObjects(d: DesiredToken, a: ActualIntegration, actual: ActualState): Operation[] {
   const ops: Operation[] = [];
   const name = d.name;
   if (!a.zone) {
@@ -266,6 +294,36 @@ function planToken(d: DesiredToken, a: ActualIntegration, actual: ActualState): 
         [],
       ),
       dependsOn: tokenDeps,
+    });
+  return ops;
+}
+
+/** The group of service accounts and the session-policy rule that denies it interactive sign-in. */
+function planLoginBlock(actual: ActualState): Operation[] {
+  const have = actual.loginBlock ?? {};
+  const ops: Operation[] = [];
+  if (!have.groupId)
+    ops.push({
+      id: `${SHARED}/loginGroup`,
+      integration: SHARED,
+      kind: "loginGroup",
+      action: "create",
+      after: { name: LOGIN_GROUP, description: LOGIN_GROUP_DESCRIPTION },
+      risks: [],
+      dependsOn: [],
+    });
+  if (!have.policyId) return ops;
+  const rule = { name: LOGIN_RULE, group: LOGIN_GROUP, access: "DENY", policyId: have.policyId };
+  if (!have.rule || !have.rule.ok)
+    ops.push({
+      id: `${SHARED}/loginRule`,
+      integration: SHARED,
+      kind: "loginRule",
+      action: have.rule ? "update" : "create",
+      after: rule,
+      risks: [],
+      dependsOn: ops.map((o) => o.id),
+      ...(have.rule ? { target: { id: have.rule.id } } : {}),
     });
   return ops;
 }

@@ -63,9 +63,12 @@ describe("API token exceptions", () => {
     expect(p.code, p.err).toBe(2);
     const ops = (JSON.parse(p.out) as { operations: { id: string; action: string }[] }).operations;
     expect(ops.map((o) => `${o.id} ${o.action}`)).toEqual([
+      "(service accounts)/loginGroup create",
+      "(service accounts)/loginRule create",
       "legacy-payroll/zone create",
       "legacy-payroll/token adopt",
       "legacy-payroll/rateLimit create",
+      "legacy-payroll/loginBlock create",
     ]);
     const applied = await cli(runApply, ["--yes", ...approved], repo, org);
     expect(applied.code, applied.out + applied.err).toBe(0);
@@ -79,6 +82,18 @@ describe("API token exceptions", () => {
     expect(
       Object.values(org.state.principalRateLimits).filter((r) => r.principalId === tokenId),
     ).toMatchObject([{ principalType: "SSWS_TOKEN", defaultPercentage: 10 }]);
+    // The service account is in the group that the default sign-on policy denies.
+    const group = Object.values(org.state.groups).find(
+      (g) => g.profile.name === "okta-gitops/no-interactive-login",
+    )!;
+    expect(group.members).toEqual([token.userId]);
+    const rule = Object.values(org.state.policyRules).find(
+      (r) => r.name === "okta-gitops/deny-interactive-login",
+    )!;
+    expect(rule).toMatchObject({
+      conditions: { people: { groups: { include: [group.id] } } },
+      actions: { signon: { access: "DENY" } },
+    });
     expect((await cli(runPlan, approved, repo, org)).code).toBe(0);
 
     // Someone opens the token to any network by hand: drift finds it and puts the zone back.

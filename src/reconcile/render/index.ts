@@ -49,6 +49,12 @@ export function subject(o: Operation): string {
       return `zone ${String(v?.name ?? "")}`;
     case "app":
       return `app ${String(v?.label ?? "")}`;
+    case "loginGroup":
+      return `group ${String(v?.name ?? "")}`;
+    case "loginRule":
+      return `sign-on rule ${String(v?.name ?? "")} (deny ${String(v?.group ?? "")})`;
+    case "loginBlock":
+      return `interactive sign-in of ${String(v?.login ?? "")} blocked (${String(v?.group ?? "")})`;
     case "token":
       return `API token ${o.target?.id ?? ""} ${String(v?.name ?? "")}`.trimEnd();
     default:
