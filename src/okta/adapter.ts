@@ -893,7 +893,14 @@ export class OktaAdapter implements OktaPort {
           name: r.name,
           priority: 1,
           status: "ACTIVE",
-          conditions: { people: { groups: { include: [need(refs, "loginGroup")] } } },
+          // Okta's PolicyPeopleCondition requires both users and groups, each with include and
+          // exclude (the spec check in test/reconcile/spec-conformance.test.ts holds us to it).
+          conditions: {
+            people: {
+              groups: { include: [need(refs, "loginGroup")], exclude: [] },
+              users: { include: [], exclude: [] },
+            },
+          },
           actions: { signon: { access: r.access, requireFactor: false } },
         };
         const path = `/api/v1/policies/${r.policyId}/rules`;
