@@ -10,6 +10,7 @@ import { grantRoutes } from "./resources/grants.js";
 import { iamRoutes } from "./resources/iam.js";
 import { policyRoutes } from "./resources/policies.js";
 import { principalRateLimitRoutes } from "./resources/principal-rate-limits.js";
+import { userRoleRoutes } from "./resources/user-roles.js";
 import { zoneRoutes } from "./resources/zones.js";
 
 export interface Route {
@@ -64,6 +65,7 @@ export class Router {
       ...appRoutes,
       ...grantRoutes,
       ...clientRoleRoutes,
+      ...userRoleRoutes,
       ...iamRoutes,
       ...zoneRoutes,
       ...apiTokenRoutes,

@@ -42,14 +42,22 @@ export interface GrantRecord {
   createdBy: { id: string; type: string };
 }
 
-export interface ClientRoleRecord {
+/** An admin role assignment: a standard role by type, or CUSTOM with a role and a resource set. */
+export interface RoleAssignmentFields {
   id: string;
-  clientId: string;
   type: string;
   role?: string;
   resourceSet?: string;
   created: string;
   lastUpdated: string;
+}
+
+export interface ClientRoleRecord extends RoleAssignmentFields {
+  clientId: string;
+}
+
+export interface UserRoleRecord extends RoleAssignmentFields {
+  userId: string;
 }
 
 export interface IamRoleRecord {
@@ -168,6 +176,7 @@ export interface OrgState {
   apps: Record<string, AppRecord>;
   grants: Record<string, GrantRecord>;
   clientRoles: Record<string, ClientRoleRecord>;
+  userRoles: Record<string, UserRoleRecord>;
   iamRoles: Record<string, IamRoleRecord>;
   resourceSets: Record<string, ResourceSetRecord>;
   zones: Record<string, ZoneRecord>;
@@ -186,6 +195,7 @@ export function emptyState(orgId: string): OrgState {
     apps: {},
     grants: {},
     clientRoles: {},
+    userRoles: {},
     iamRoles: {},
     resourceSets: {},
     zones: {},
@@ -196,6 +206,11 @@ export function emptyState(orgId: string): OrgState {
     policyRules: {},
     principalRateLimits: {},
   };
+}
+
+/** Every role assignment of the org, of clients and of users: what a role or resource set is in use by. */
+export function allRoleAssignments(state: OrgState): RoleAssignmentFields[] {
+  return [...Object.values(state.clientRoles), ...Object.values(state.userRoles)];
 }
 
 export interface Store {
@@ -219,7 +234,8 @@ export function loadState(dataDir: string): OrgState | undefined {
   const state = JSON.parse(readFileSync(file, "utf8")) as OrgState;
   if (state.version !== 1)
     throw new Error(`${file}: unsupported state version ${String(state.version)}`);
-  return state;
+  // A file written before a collection existed (user role assignments, say) reads it as empty.
+  return { ...emptyState(state.orgId), ...state };
 }
 
 /** Saves the state to <dataDir>/org.json, coalescing bursts of changes into one write. */

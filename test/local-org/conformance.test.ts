@@ -325,6 +325,44 @@ async function exercise(c: Client, tag: string): Promise<void> {
     ).type,
   ).toBe("READ_ONLY_ADMIN");
 
+  // The service account's admin role (an API token exception's): user role assignments. The SDK
+  // field is resource_set; on the wire it must arrive as "resource-set", or Okta refuses it.
+  const userStandard = await c.roleAssignmentApi.assignRoleToUser({
+    userId: user.id ?? "",
+    assignRoleRequest: { type: "READ_ONLY_ADMIN" } as never,
+  });
+  expect(userStandard).toMatchObject({ type: "READ_ONLY_ADMIN", assignmentType: "USER" });
+  const userCustom = (await c.roleAssignmentApi.assignRoleToUser({
+    userId: user.id ?? "",
+    assignRoleRequest: { type: "CUSTOM", role: role.id, resource_set: set.id } as never,
+    disableNotifications: true,
+  })) as { id?: string; type?: string; role?: string; resource_set?: string };
+  // The SDK reads the wire's "resource-set" back into its resource_set field.
+  expect(userCustom).toMatchObject({ type: "CUSTOM", role: role.id, resource_set: set.id });
+  const sent = org
+    .requests()
+    .filter((r) => r.method === "POST" && r.template === "/api/v1/users/{userId}/roles")
+    .at(-1);
+  expect(sent?.status).toBe(201);
+  expect(sent?.requestBody).toEqual({ type: "CUSTOM", role: role.id, "resource-set": set.id });
+  expect(sent?.responseBody).toMatchObject({ "resource-set": set.id, assignmentType: "USER" });
+  const userRoles = await all(
+    await c.roleAssignmentApi.listAssignedRolesForUser({ userId: user.id ?? "" }),
+  );
+  expect(userRoles.map((r) => r.id).sort()).toEqual([userStandard.id, userCustom.id].sort());
+  expect(
+    await c.roleAssignmentApi.getUserAssignedRole({
+      userId: user.id ?? "",
+      roleId: userCustom.id ?? "",
+    }),
+  ).toMatchObject({ id: userCustom.id, type: "CUSTOM", label: `role-${tag}` });
+  // A client's assignment is not the user's, and the other way round.
+  expect(
+    await refusal(() =>
+      c.roleAssignmentApi.getUserAssignedRole({ userId: user.id ?? "", roleId: custom.id ?? "" }),
+    ),
+  ).toMatchObject({ status: 404, errorCode: "E0000007" });
+
   const share = await c.principalRateLimitApi.createPrincipalRateLimitEntity({
     entity: {
       principalId: app.id,
@@ -400,6 +438,15 @@ async function exercise(c: Client, tag: string): Promise<void> {
     clientId: app.id ?? "",
     roleAssignmentId: standard.id ?? "",
   });
+  // The user's assignment alone still keeps the role and the resource set in use.
+  expect(
+    await refusal(() => c.resourceSetApi.deleteResourceSet({ resourceSetId: set.id ?? "" })),
+  ).toMatchObject({ status: 403, errorCode: "E0000006" });
+  for (const r of [userCustom, userStandard])
+    await c.roleAssignmentApi.unassignRoleFromUser({ userId: user.id ?? "", roleId: r.id ?? "" });
+  expect(
+    await all(await c.roleAssignmentApi.listAssignedRolesForUser({ userId: user.id ?? "" })),
+  ).toEqual([]);
   await c.resourceSetApi.deleteResourceSet({ resourceSetId: set.id ?? "" });
   await c.customRoleApi.deleteRole({ roleIdOrLabel: role.id ?? "" });
   await c.applicationApi.revokeScopeConsentGrant({ appId: app.id ?? "", grantId: grant.id ?? "" });
@@ -491,6 +538,23 @@ async function invalidRequests(c: Client): Promise<void> {
       c.userApi.createUser({ body: { profile: { login: "not-an-email", email: "x" } } as never }),
     ),
   ).toMatchObject({ status: 400 });
+  // A user's admin role: an unknown type, a CUSTOM one without its resource set, an unknown user.
+  const adminId = org.credentials.adminUserId;
+  for (const body of [{ type: "NOT_A_ROLE" }, { type: "CUSTOM", role: "cr0nothere" }]) {
+    expect(
+      await refusal(() =>
+        c.roleAssignmentApi.assignRoleToUser({ userId: adminId, assignRoleRequest: body as never }),
+      ),
+    ).toMatchObject(validation);
+  }
+  expect(
+    await refusal(() =>
+      c.roleAssignmentApi.assignRoleToUser({
+        userId: "00unosuchuser0000000",
+        assignRoleRequest: { type: "READ_ONLY_ADMIN" } as never,
+      }),
+    ),
+  ).toMatchObject({ status: 404, errorCode: "E0000007" });
 }
 
 describe("local org conformance through @okta/okta-sdk-nodejs", () => {
@@ -590,6 +654,11 @@ describe("local org conformance through @okta/okta-sdk-nodejs", () => {
     );
     if (violations.length) console.log(violations.slice(0, 40).join("\n"));
     expect(covered.size).toBeGreaterThanOrEqual(70);
+    // A service account's admin role, as the reconciler assigns it to an API token's user.
+    for (const op of ["GET /api/v1/users/{userId}/roles", "POST /api/v1/users/{userId}/roles"])
+      expect(covered).toContain(op);
+    for (const m of ["GET", "DELETE"])
+      expect(covered).toContain(`${m} /api/v1/users/{userId}/roles/{roleId}`);
     expect(violations).toEqual([]);
   });
 });

@@ -1,7 +1,15 @@
 // A file-backed local org survives a restart (state, bot app and its key), keeps its private key
 // and credentials at mode 0600, and `okta-gitops local-org` serves one and says where it is.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +59,35 @@ describe("a file-backed local org", () => {
       expect((await again.networkZoneApi.getNetworkZone({ zoneId: zone.id ?? "" })).name).toBe(
         "kept",
       );
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("reads an org.json written before user role assignments existed", async () => {
+    const dataDir = tempDir();
+    const first = await startLocalOrg({ dataDir });
+    await first.close();
+    const file = path.join(dataDir, "org.json");
+    const { userRoles: _none, ...older } = JSON.parse(readFileSync(file, "utf8")) as Record<
+      string,
+      unknown
+    >;
+    writeFileSync(file, JSON.stringify(older));
+    const second = await startLocalOrg({ dataDir });
+    try {
+      const res = await fetch(
+        `${second.url}/api/v1/users/${second.credentials.adminUserId}/roles`,
+        {
+          method: "POST",
+          headers: {
+            Authorization: `SSWS ${second.credentials.sswsToken}`,
+            "Content-Type": "application/json",
+          },
+          body: JSON.stringify({ type: "READ_ONLY_ADMIN" }),
+        },
+      );
+      expect(res.status).toBe(201);
     } finally {
       await second.close();
     }

@@ -5,7 +5,13 @@ import { noContent, ok, type Ctx, type Handler } from "../context.js";
 import { errors } from "../errors.js";
 import { newId, PREFIX } from "../ids.js";
 import { byCreation, nextHref, pageOf } from "../paging.js";
-import type { IamRoleRecord, OrgState, ResourceRecord, ResourceSetRecord } from "../store.js";
+import {
+  allRoleAssignments,
+  type IamRoleRecord,
+  type OrgState,
+  type ResourceRecord,
+  type ResourceSetRecord,
+} from "../store.js";
 import { parseBody } from "../validate.js";
 
 export const MAX_RESOURCES = 1000;
@@ -138,7 +144,7 @@ const roleRoutes: [string, string, Handler][] = [
     "/api/v1/iam/roles/{roleIdOrLabel}",
     (ctx) => {
       const r = role(ctx);
-      if (Object.values(ctx.state.clientRoles).some((a) => a.role === r.id)) {
+      if (allRoleAssignments(ctx.state).some((a) => a.role === r.id)) {
         throw errors.forbidden("The role is assigned; unassign it before deleting it.");
       }
       delete ctx.state.iamRoles[r.id];
@@ -331,7 +337,7 @@ const setRoutes: [string, string, Handler][] = [
     "/api/v1/iam/resource-sets/{resourceSetId}",
     (ctx) => {
       const s = resourceSet(ctx);
-      if (Object.values(ctx.state.clientRoles).some((a) => a.resourceSet === s.id)) {
+      if (allRoleAssignments(ctx.state).some((a) => a.resourceSet === s.id)) {
         throw errors.forbidden(
           "The resource set is used by a role assignment; unassign it before deleting it.",
         );
