@@ -21,6 +21,12 @@ import type {
 } from "../reconcile/model.js";
 import { keepOwnKey, plan, removedIntegrations } from "../reconcile/plan.js";
 import { sameJson } from "../reconcile/normalise.js";
+import {
+  missingResourceFindings,
+  objectsOf,
+  RESOURCE_EXISTS_RULE,
+  resourcesToCheck,
+} from "../reconcile/resources.js";
 import { FileLock, OktaLock, type Lock } from "../okta/lock.js";
 
 export interface ReconcileIo {
@@ -290,6 +296,14 @@ export interface PlanRun {
   actual: ActualState;
   /** Operations left out, and why (refused integrations, unsafe deletions). */
   notes: string[];
+  /** Errors found while planning (a resource naming an object that is not in Okta): their
+   * integrations are left out of the plan, and apply refuses them. */
+  findings: Finding[];
+}
+
+export interface PlanOptions {
+  /** Check that the resources of created or changed resource sets exist (not in a drift read). */
+  checkResources?: boolean;
 }
 
 /**
@@ -301,13 +315,14 @@ export async function planAgainstOkta(
   okta: OktaSession,
   only?: Set<string>,
   io?: ReconcileIo,
+  options: PlanOptions = {},
 ): Promise<PlanRun> {
   // A long read (a thousand integrations take a while at Okta's rate) shows its progress on a TTY.
   const shown = io?.stderrIsTTY
     ? setInterval(() => io.stderr(`\rReading Okta: ${okta.executor.requests} calls`), 250)
     : undefined;
   try {
-    return await readAndPlan(ws, okta, only);
+    return await readAndPlan(ws, okta, only, options);
   } finally {
     if (shown) {
       clearInterval(shown);
@@ -316,7 +331,12 @@ export async function planAgainstOkta(
   }
 }
 
-async function readAndPlan(ws: Workspace, okta: OktaSession, only?: Set<string>): Promise<PlanRun> {
+async function readAndPlan(
+  ws: Workspace,
+  okta: OktaSession,
+  only: Set<string> | undefined,
+  options: PlanOptions,
+): Promise<PlanRun> {
   const skip = (name: string) => ws.refused.has(name);
   const actual = only?.size
     ? await okta.adapter.readIntegrations(
@@ -342,6 +362,21 @@ async function readAndPlan(ws: Workspace, okta: OktaSession, only?: Set<string>)
   const full = plan(desired, actual, tokens);
   const notes: string[] = [];
   const leftOut = new Set([...ws.refused.keys()]);
+  // Resources must exist: checked only for the resource sets this plan creates or changes.
+  const findings: Finding[] = [];
+  if (options.checkResources !== false) {
+    const toCheck = resourcesToCheck(full);
+    if (toCheck.size) {
+      const missing = await okta.adapter.missingObjects(objectsOf(toCheck));
+      findings.push(...missingResourceFindings(toCheck, missing, ws.integrations));
+      for (const name of new Set(findings.map((f) => f.integration!))) {
+        leftOut.add(name);
+        notes.push(
+          `${name}: refused, its resource set names objects that are not in Okta (${RESOURCE_EXISTS_RULE}); nothing of it is changed`,
+        );
+      }
+    }
+  }
   const removed = new Set(removedIntegrations(full));
   for (const [name, why] of ws.refused) notes.push(`${name}: refused, ${why}`);
   for (const [name, t] of tokens)
@@ -383,7 +418,13 @@ async function readAndPlan(ws: Workspace, okta: OktaSession, only?: Set<string>)
     plan: { operations, integrations: full.integrations.filter((n) => !leftOut.has(n)) },
     actual,
     notes,
+    findings,
   };
+}
+
+/** A plan-time finding as one line: `file:line:column: error: message (rule)`. */
+export function findingLine(f: Finding): string {
+  return `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (${f.rule})`;
 }
 
 export function hasChanges(p: Plan): boolean {

@@ -39,6 +39,7 @@ import {
   resourceUrl,
   sortedUnique,
 } from "../reconcile/normalise.js";
+import { objectKey, type NamedObject } from "../reconcile/resources.js";
 import { checkToken, createClient, PacedRequestExecutor, type OktaClient } from "./client.js";
 import { bucketOf, Pacer } from "./pacer.js";
 import type { OktaSettings } from "./settings.js";
@@ -426,6 +427,20 @@ export class OktaAdapter implements OktaPort {
       scope: names,
       adoptions,
     });
+  }
+
+  /** Of the named objects (groups, apps), the keys (`group:<id>`, `app:<id>`) of those that are
+   * not in Okta: one GET each, only for what a plan creates or changes. */
+  async missingObjects(objects: readonly NamedObject[]): Promise<Set<string>> {
+    const missing = new Set<string>();
+    await Promise.all(
+      objects.map(async (o) => {
+        const path = `/api/v1/${o.type === "group" ? "groups" : "apps"}/${enc(o.id)}`;
+        if (!(await this.getOptional(z.looseObject({ id: z.string() }), path)))
+          missing.add(objectKey(o));
+      }),
+    );
+    return missing;
   }
 
   private async getOptional<T>(schema: z.ZodType<T>, path: string): Promise<T | undefined> {

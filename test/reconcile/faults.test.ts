@@ -27,7 +27,7 @@ describe("apply under faults", () => {
         },
       });
       repo = new Repo();
-      const expected = writeIntegrations(repo, 6);
+      const expected = writeIntegrations(repo, 6, org.seed.group("employees").id);
       const codes: number[] = [];
       for (let run = 0; run < 10 && codes.at(-1) !== 0; run++) {
         codes.push((await cli(runApply, ["--yes"], repo, org)).code);

@@ -42,9 +42,15 @@ export function serviceApp(name: string, spec: SpecOverrides = {}): ServiceAppT 
   });
 }
 
-export const customRole = {
-  custom: {
-    permissions: ["okta.users.read", "okta.groups.read"],
-    resources: ["groups/00g1hr000000000000", "groups/00g1hr000000000000/users"],
-  },
-};
+/** A custom role on one group and its members (plan tests: no Okta to hold the group). */
+export const customRole = customRoleOn("00g1hr000000000000");
+
+/** A custom role on a group that exists in the org (resources must exist at plan time). */
+export function customRoleOn(groupId: string) {
+  return {
+    custom: {
+      permissions: ["okta.users.read", "okta.groups.read"],
+      resources: [`groups/${groupId}`, `groups/${groupId}/users`],
+    },
+  };
+}

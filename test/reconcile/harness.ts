@@ -12,7 +12,7 @@ import {
 } from "../../src/local-org/index.js";
 import type { ReconcileIo } from "../../src/cli/reconcile-support.js";
 import { DESCRIPTION_PREFIX, MARKER_KEY, NAME_PREFIX } from "../../src/reconcile/model.js";
-import { customRole, serviceApp, type SpecOverrides } from "./fixtures.js";
+import { customRoleOn, serviceApp, type SpecOverrides } from "./fixtures.js";
 
 export async function startOrg(options: LocalOrgOptions = {}): Promise<LocalOrg> {
   return startLocalOrg(options);
@@ -117,12 +117,17 @@ export function ownedCounts(org: LocalOrg): Record<string, Record<string, number
 const FULL = { app: 1, grant: 2, role: 1, rateLimit: 1, zone: 1 };
 const FULL_CUSTOM = { ...FULL, customRole: 1, resourceSet: 1 };
 
-export function writeIntegrations(r: Repo, n: number): Record<string, Record<string, number>> {
+/** `n` integrations, every other one with a custom role on `groupId` (a group in the org). */
+export function writeIntegrations(
+  r: Repo,
+  n: number,
+  groupId: string,
+): Record<string, Record<string, number>> {
   const expected: Record<string, Record<string, number>> = {};
   for (let i = 0; i < n; i++) {
     const name = `svc-${i}`;
     const custom = i % 2 === 0;
-    r.write(name, custom ? { role: customRole } : {});
+    r.write(name, custom ? { role: customRoleOn(groupId) } : {});
     expected[name] = custom ? FULL_CUSTOM : FULL;
   }
   return expected;

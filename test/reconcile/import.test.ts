@@ -49,7 +49,7 @@ beforeAll(async () => {
   const set = await admin<{ id: string }>("POST", "/api/v1/iam/resource-sets", {
     label: "Legacy group",
     description: "The legacy group",
-    resources: [`${org.url}/api/v1/groups/00glegacy00000000000/users`],
+    resources: [`${org.url}/api/v1/groups/${org.seed.group("legacy").id}/users`],
   });
   const app = await admin<{ id: string }>("POST", "/api/v1/apps", {
     name: "oidc_client",

@@ -46,7 +46,8 @@ describe("apply killed mid-run", () => {
   it("converges after kills at several points, with no duplicate", async () => {
     org = await startOrg();
     repo = new Repo();
-    const expected = writeIntegrations(repo, 3);
+    const group = org.seed.group("employees").id;
+    const expected = writeIntegrations(repo, 3, group);
     const env = { ...envFor(org), OKTA_GITOPS_LOCK_LEASE_SECONDS: String(LEASE_S) };
     const kills: string[] = [];
     for (const k of [1, 3, 6, 10, 15]) {
@@ -68,7 +69,7 @@ describe("apply killed mid-run", () => {
       const wipe = testIo(repo.dir, env);
       expect(await runApply(["--yes", "--confirm-deletions"], wipe), wipe.out + wipe.err).toBe(0);
       expect(ownedCounts(org)).toEqual({});
-      writeIntegrations(repo, 3);
+      writeIntegrations(repo, 3, group);
     }
     // Every kill landed mid-run (K:writes seen†: the child was killed before it finished).
     expect(

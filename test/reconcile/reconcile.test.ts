@@ -7,14 +7,17 @@ import { runDrift } from "../../src/cli/commands/drift.js";
 import { runPlan } from "../../src/cli/commands/plan.js";
 import { sswsClient } from "../support/okta-sdk.js";
 import { cli, ownedCounts, Repo, startOrg } from "./harness.js";
-import { customRole } from "./fixtures.js";
+import { customRoleOn } from "./fixtures.js";
 
 let org: LocalOrg;
 let repo: Repo;
 
+let employees: string;
+
 beforeAll(async () => {
   org = await startOrg();
   repo = new Repo();
+  employees = org.seed.group("employees").id;
 });
 afterAll(async () => {
   await org.close();
@@ -30,7 +33,7 @@ const ops = (out: string) =>
 describe("plan, apply, drift against the local org", () => {
   it("applies new integrations, after which the plan is empty", async () => {
     repo.write("hr-sync", {
-      role: customRole,
+      role: customRoleOn(employees),
       network: { allow: ["203.0.113.10", "198.51.100.0/28"] },
     });
     repo.write("siem-reader", {

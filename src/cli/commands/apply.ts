@@ -13,6 +13,7 @@ import {
 } from "../../reconcile/render/index.js";
 import { refsOf } from "../../okta/adapter.js";
 import {
+  findingLine,
   guarded,
   hasChanges,
   hasConflicts,
@@ -117,6 +118,7 @@ async function applyWorkspace(
   options: { format: Format; confirm: boolean; confirmDeletions: boolean },
 ): Promise<number> {
   const run = await planAgainstOkta(ws, okta, undefined, io);
+  for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
   for (const n of run.notes) io.stderr(`note: ${n}\n`);
   const removed = removedIntegrations(run.plan);
   const max = ws.config.bot.deletionGuard.maxDeletions;
@@ -126,7 +128,8 @@ async function applyWorkspace(
       `the plan deletes ${removed.length} integrations (${removed.join(", ")}), more than bot.deletionGuard.maxDeletions (${max}): nothing was applied; run again with --confirm-deletions if that is intended`,
     );
   }
-  const refusedOrConflict = ws.refused.size > 0 || hasConflicts(run.plan);
+  const refusedOrConflict =
+    ws.refused.size > 0 || run.findings.length > 0 || hasConflicts(run.plan);
   if (!hasChanges(run.plan)) return showNoChanges(ws, run, io, options.format, false);
   if (options.format !== "json") io.stdout(renderPlan(run.plan, options.format));
   if (options.confirm && !(await io.confirm("Apply these changes to Okta? [y/N] "))) {
@@ -142,8 +145,12 @@ async function applyWorkspace(
   bar.end();
   if (options.format === "json")
     io.stdout(
-      JSON.stringify({ plan: planToJson(run.plan), report: reportJson(report), notes: run.notes }) +
-        "\n",
+      JSON.stringify({
+        plan: planToJson(run.plan),
+        report: reportJson(report),
+        notes: run.notes,
+        findings: run.findings,
+      }) + "\n",
     );
   else io.stdout(renderReport(report, run.plan));
   return report.failed || report.skipped || refusedOrConflict ? 1 : 0;
@@ -156,13 +163,21 @@ function showNoChanges(
   format: Format,
   printNotes = true,
 ): number {
-  if (printNotes) for (const n of run.notes) io.stderr(`note: ${n}\n`);
+  if (printNotes) {
+    for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
+    for (const n of run.notes) io.stderr(`note: ${n}\n`);
+  }
   if (format === "json")
     io.stdout(
-      JSON.stringify({ plan: planToJson(run.plan), report: null, notes: run.notes }) + "\n",
+      JSON.stringify({
+        plan: planToJson(run.plan),
+        report: null,
+        notes: run.notes,
+        findings: run.findings,
+      }) + "\n",
     );
   else io.stdout(renderPlan(run.plan, format));
-  return ws.refused.size > 0 || hasConflicts(run.plan) ? 1 : 0;
+  return ws.refused.size > 0 || run.findings.length > 0 || hasConflicts(run.plan) ? 1 : 0;
 }
 
 export function renderReport(report: ApplyReport, p: Plan): string {

@@ -8,6 +8,7 @@ import { fieldChanges, show } from "../../reconcile/render/patch.js";
 import { subject } from "../../reconcile/render/index.js";
 import { refsOf } from "../../okta/adapter.js";
 import {
+  findingLine,
   guarded,
   loadWorkspace,
   openOkta,
@@ -90,8 +91,13 @@ export async function runDrift(argv: string[], io: ReconcileIo): Promise<number>
     });
     const okta = await openOkta(io);
     try {
-      const check = async () => {
-        const run = await planAgainstOkta(ws, okta, undefined, io);
+      // The drift read checks no resource's existence (it changes nothing); a correction does, and
+      // leaves out an integration whose resource set names an object that is not in Okta.
+      const check = async (correcting: boolean) => {
+        const run = await planAgainstOkta(ws, okta, undefined, io, {
+          checkResources: correcting,
+        });
+        for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
         // Drift is about integrations that have files; conflicts are reported by plan and apply.
         const operations = run.plan.operations.filter(
           (o) =>
@@ -101,17 +107,17 @@ export async function runDrift(argv: string[], io: ReconcileIo): Promise<number>
         return { ...run, plan: { ...run.plan, operations } };
       };
       if (!args.values.correct) {
-        const run = await check();
+        const run = await check(false);
         const items = driftItems(run.plan);
         io.stdout(renderDrift(items, format));
         return items.length ? 2 : 0;
       }
       return await withLock(okta, io, async () => {
-        const run = await check();
+        const run = await check(true);
         const items = driftItems(run.plan);
         if (!items.length) {
           io.stdout(renderDrift(items, format));
-          return 0;
+          return run.findings.length ? 1 : 0;
         }
         const bar = progressBar(io, "Correcting");
         const report = await apply(run.plan, okta.adapter, {
@@ -122,7 +128,7 @@ export async function runDrift(argv: string[], io: ReconcileIo): Promise<number>
         if (format === "json")
           io.stdout(JSON.stringify({ drift: items, report: reportJson(report) }) + "\n");
         else io.stdout(renderDrift(items, format) + "Corrected: " + renderReport(report, run.plan));
-        return report.failed || report.skipped ? 1 : 0;
+        return report.failed || report.skipped || run.findings.length ? 1 : 0;
       });
     } finally {
       await okta.close();

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { FORMATS, planToJson, renderPlan, type Format } from "../../reconcile/render/index.js";
 import {
+  findingLine,
   guarded,
   hasChanges,
   hasConflicts,
@@ -13,6 +14,7 @@ import {
   UserError,
   type ReconcileIo,
 } from "../reconcile-support.js";
+import type { Finding } from "../../model/index.js";
 import type { Plan } from "../../reconcile/model.js";
 import { OKTA_ENV } from "../../okta/settings.js";
 
@@ -67,10 +69,12 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
     try {
       const only = listOption(args.values.only);
       const run = await planAgainstOkta(ws, okta, only.size ? only : undefined, io);
-      io.stdout(renderWithNotes(run.plan, format, run.notes));
-      if (run.notes.length && format === "text")
+      io.stdout(renderWithNotes(run.plan, format, run.notes, run.findings));
+      if (format === "text") {
+        for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
         for (const n of run.notes) io.stderr(`note: ${n}\n`);
-      if (ws.refused.size || hasConflicts(run.plan)) return 1;
+      }
+      if (ws.refused.size || run.findings.length || hasConflicts(run.plan)) return 1;
       return hasChanges(run.plan) ? 2 : 0;
     } finally {
       await okta.close();
@@ -85,10 +89,19 @@ export function formatOf(value: string | undefined): Format {
   return format;
 }
 
-export function renderWithNotes(p: Plan, format: Format, notes: string[]): string {
-  if (format === "json") return JSON.stringify({ ...planToJson(p), notes }) + "\n";
-  if (format === "markdown" && notes.length)
-    return renderPlan(p, format) + "\n" + notes.map((n) => `> ${n}`).join("\n") + "\n";
+export function renderWithNotes(
+  p: Plan,
+  format: Format,
+  notes: string[],
+  findings: Finding[] = [],
+): string {
+  if (format === "json") return JSON.stringify({ ...planToJson(p), notes, findings }) + "\n";
+  const lines = [
+    ...findings.map((f) => `> **error** ${findingLine(f)}`),
+    ...notes.map((n) => `> ${n}`),
+  ];
+  if (format === "markdown" && lines.length)
+    return renderPlan(p, format) + "\n" + lines.join("\n") + "\n";
   return renderPlan(p, format);
 }
 
