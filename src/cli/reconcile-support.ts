@@ -77,8 +77,6 @@ export interface Workspace {
   refused: Map<string, string>;
   /** Desired state of the API token exceptions that may be reconciled. */
   tokens: Map<string, DesiredToken>;
-  /** Integrations validated but not (or only partly) reconciled by this version. */
-  notReconciled: string[];
   /** A file failed so badly that its integration's name is unknown: deletions are unsafe. */
   unnamedFailure: boolean;
   /** Okta objects that imported files name for adoption, by integration. */
@@ -130,7 +128,6 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
       );
   }
   const desired = new Map<string, DesiredIntegration>();
-  const notReconciled: string[] = [];
   const adoptions = new Map<string, Adoption>();
   const bytes = new Map(sources.files.map((f) => [f.path, f.bytes]));
   for (const li of result.integrations) {
@@ -141,10 +138,9 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
   for (const { integration } of result.integrations) {
     const name = integration.metadata.name;
     if (refused.has(name)) continue;
-    if (integration.kind === "ApiTokenException") {
+    if (integration.kind === "ApiTokenException")
       tokens.set(name, desiredToken(integration, config));
-      notReconciled.push(name);
-    } else desired.set(name, desiredIntegration(integration, config));
+    else desired.set(name, desiredIntegration(integration, config));
   }
   // A token exception registers its token by id: the bot adopts it (marks its name) on apply.
   for (const [name, t] of tokens)
@@ -160,7 +156,6 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
     desired,
     refused,
     tokens,
-    notReconciled,
     unnamedFailure,
     adoptions,
   };
@@ -222,8 +217,8 @@ export async function openOkta(
   }
   const dataDir = path.resolve(io.cwd, LOCAL_DIR, "local-org");
   mkdirSync(dataDir, { recursive: true });
-  const { startLocalOrg, BOT_SCOPES } = await import("../local-org/index.js");
-  const org = await startLocalOrg({ dataDir });
+  const { openLocalOrg, BOT_SCOPES } = await import("../local-org/index.js");
+  const org = await openLocalOrg({ dataDir, env: io.env });
   io.stderr(
     `Using the local Okta org in ${path.relative(io.cwd, dataDir) || dataDir} (${org.url}): no OKTA_* settings are set.\n`,
   );
@@ -386,11 +381,9 @@ async function readAndPlan(
       );
   for (const [name, t] of tokens)
     if (!actual.integrations.get(name)?.serviceAccount)
-      notes.push(`${name}: service account ${t.serviceAccount} is not in Okta`);
-  for (const name of ws.notReconciled)
-    notes.push(
-      `${name}: an ApiTokenException; its zone, token, rate share and interactive-login block are reconciled, its service account's admin role is not yet`,
-    );
+      notes.push(
+        `${name}: service account ${t.serviceAccount} is not in Okta: its admin role and interactive-login block wait for it`,
+      );
   if (ws.unnamedFailure && removed.size) {
     notes.push(
       `a file could not be read far enough to know its integration: no integration is deleted (${[...removed].join(", ")})`,

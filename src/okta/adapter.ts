@@ -146,8 +146,8 @@ const IamPage = z.looseObject({
 type Raw = Record<string, unknown>;
 
 interface LoginBlockRead {
-  /** Service accounts of token exceptions, by integration. */
-  users: Map<string, { id: string; blocked: boolean }>;
+  /** Service accounts of token exceptions, by integration, with their admin role assignments. */
+  users: Map<string, { id: string; blocked: boolean; roles: z.infer<typeof RawClientRole>[] }>;
   state?: NonNullable<ActualState["loginBlock"]>;
 }
 
@@ -348,9 +348,26 @@ export class OktaAdapter implements OktaPort {
     const limitByPrincipal = new Map<string, z.infer<typeof RawRateLimit>>();
     await Promise.all(
       wanted.map(async ({ name, label, adopt }) => {
+        const byLabel = (extra: { customRole?: string; resourceSet?: string } = {}) =>
+          (
+            [
+              ["roles", roles, extra.customRole],
+              ["resource-sets", sets, extra.resourceSet],
+            ] as const
+          ).flatMap(([kind, list, adopted]) =>
+            [...new Set([`${NAME_PREFIX}${name}`, adopted].filter((x): x is string => !!x))].map(
+              (key) =>
+                this.getOptional(RawRole, `/api/v1/iam/${kind}/${enc(key)}`).then(
+                  (r) => void (r && !list.some((x) => x.id === r.id) && list.push(r)),
+                ),
+            ),
+          );
         if (adopt?.token) {
-          // An ApiTokenException: its token by id, then its zone and rate share.
+          // An ApiTokenException: its custom role and resource set by label; its token by id, then
+          // its zone and rate share.
+          const labelled = Promise.all(byLabel());
           const token = await this.getOptional(RawToken, `/api/v1/api-tokens/${adopt.token}`);
+          await labelled;
           if (!token) return;
           tokens.push(token);
           const zoneId = token.network?.include?.[0];
@@ -391,19 +408,7 @@ export class OktaAdapter implements OktaPort {
           extra.push(
             this.getOptional(RawZone, `/api/v1/zones/${id}`).then((z) => void (z && zones.push(z))),
           );
-        for (const [kind, list, adopted] of [
-          ["roles", roles, adopt?.customRole],
-          ["resource-sets", sets, adopt?.resourceSet],
-        ] as const) {
-          for (const key of new Set(
-            [`${NAME_PREFIX}${name}`, adopted].filter((x): x is string => !!x),
-          ))
-            extra.push(
-              this.getOptional(RawRole, `/api/v1/iam/${kind}/${enc(key)}`).then(
-                (r) => void (r && !list.some((x) => x.id === r.id) && list.push(r)),
-              ),
-            );
-        }
+        extra.push(...byLabel(adopt));
         if (owned) {
           extra.push(
             this.list(
@@ -470,7 +475,13 @@ export class OktaAdapter implements OktaPort {
       Promise.all(
         accounts.map(async ([name, login]) => {
           const u = await this.getOptional(RawUser, `/api/v1/users/${enc(login)}`);
-          return [name, u?.id] as const;
+          // The account's admin roles, read as an app's client roles are (one call each).
+          const roles = u
+            ? z
+                .array(RawClientRole)
+                .parse((await this.call<unknown[]>("GET", `/api/v1/users/${u.id}/roles`)).json)
+            : [];
+          return [name, u?.id, roles] as const;
         }),
       ),
     ]);
@@ -500,7 +511,9 @@ export class OktaAdapter implements OktaPort {
       !!rule.conditions?.people?.groups?.include?.includes(group.id);
     return {
       users: new Map(
-        users.flatMap(([name, id]) => (id ? [[name, { id, blocked: members.has(id) }]] : [])),
+        users.flatMap(([name, id, roles]) =>
+          id ? [[name, { id, blocked: members.has(id), roles }]] : [],
+        ),
       ),
       state: {
         ...(group ? { groupId: group.id } : {}),
@@ -656,6 +669,19 @@ export class OktaAdapter implements OktaPort {
       };
       const limit = input.limitByPrincipal.get(t.id);
       if (limit) a.rateLimit = { id: limit.id, percent: limit.defaultPercentage ?? 50 };
+      // An exception whose file is gone: its service account's admin roles are unassigned with
+      // it (a custom role cannot be deleted while assigned). One call, only for such a token.
+      const userId = t.userId;
+      if (!input.adoptions.has(name) && userId)
+        detail.push(
+          this.call<unknown[]>("GET", `/api/v1/users/${userId}/roles`).then(({ json }) => {
+            a.serviceAccount = { id: userId, blocked: false };
+            a.roles = z
+              .array(RawClientRole)
+              .parse(json)
+              .map((r) => ({ id: r.id, state: roleState(r, roleLabels, setLabels) }));
+          }),
+        );
     }
 
     // Apps: owned when the profile carries the marker; per owned app, its grants and roles.
@@ -701,6 +727,15 @@ export class OktaAdapter implements OktaPort {
         }),
       );
     }
+    // Service accounts of token exceptions: their admin roles stand where an app's client roles do.
+    for (const [name, { roles, ...account }] of input.logins.users)
+      if (inScope(name)) {
+        of(name).serviceAccount = account;
+        of(name).roles = roles.map((r) => ({
+          id: r.id,
+          state: roleState(r, roleLabels, setLabels),
+        }));
+      }
     await Promise.all(detail);
     // Role and resource-set labels are known only once both lists are read: resolve ids again.
     for (const a of integrations.values())
@@ -713,8 +748,6 @@ export class OktaAdapter implements OktaPort {
               setLabels.get(r.state.resourceSet.replace(/^id:/, "")) ?? r.state.resourceSet,
           };
         }
-    for (const [name, account] of input.logins.users)
-      if (inScope(name)) of(name).serviceAccount = account;
     const self = [...integrations.values()].find((a) => a.app?.clientId === this.selfClientId);
     const selfRaw = input.apps.find((a) => clientIdOf(a) === this.selfClientId);
     const selfKey = canonicalJwks(selfRaw?.settings?.oauthClient?.jwks?.keys ?? []).find(
@@ -856,9 +889,8 @@ export class OktaAdapter implements OktaPort {
 
       case "roleAssignment:create":
       case "roleAssignment:update": {
-        const client = appId();
-        if (action === "update")
-          await this.call("DELETE", `/oauth2/v1/clients/${client}/roles/${id}`).catch(ignore404);
+        const roles = rolesPath(op, refs);
+        if (action === "update") await this.call("DELETE", `${roles}/${id}`).catch(ignore404);
         const role = op.after as RoleAssignmentState;
         const body =
           "role" in role
@@ -868,11 +900,10 @@ export class OktaAdapter implements OktaPort {
                 "resource-set": need(refs, `resourceSet:${role.resourceSet}`),
               }
             : { type: role.type };
-        return (await this.call<{ id: string }>("POST", `/oauth2/v1/clients/${client}/roles`, body))
-          .json.id;
+        return (await this.call<{ id: string }>("POST", roles, body)).json.id;
       }
       case "roleAssignment:delete":
-        await this.call("DELETE", `/oauth2/v1/clients/${appId()}/roles/${id}`).catch(ignore404);
+        await this.call("DELETE", `${rolesPath(op, refs)}/${id}`).catch(ignore404);
         return undefined;
 
       case "rateLimit:create":
@@ -1084,10 +1115,9 @@ export class OktaAdapter implements OktaPort {
         return grants.find((g) => g.scopeId === after.scope)?.id;
       }
       case "roleAssignment": {
-        const client = need(refs, `app:${op.integration}`);
         const roles = z
           .array(RawClientRole)
-          .parse((await this.call("GET", `/oauth2/v1/clients/${client}/roles`)).json);
+          .parse((await this.call("GET", rolesPath(op, refs))).json);
         const role = op.after as RoleAssignmentState;
         const match = roles.find((r) =>
           "role" in role
@@ -1117,6 +1147,7 @@ export function refsOf(actual: ActualState): Refs {
   for (const a of actual.integrations.values()) {
     if (a.app) refs.set(`app:${a.name}`, a.app.id);
     if (a.token) refs.set(`token:${a.name}`, a.token.id);
+    if (a.serviceAccount) refs.set(`serviceAccount:${a.name}`, a.serviceAccount.id);
     if (a.zone) refs.set(`zone:${a.zone.state.name}`, a.zone.id);
     if (a.customRole) refs.set(`customRole:${a.customRole.state.label}`, a.customRole.id);
     if (a.resourceSet) refs.set(`resourceSet:${a.resourceSet.state.label}`, a.resourceSet.id);
@@ -1220,6 +1251,14 @@ function appBody(integration: string, s: AppState, refs: Refs, raw: Raw): Raw {
       },
     },
   };
+}
+
+/** Where an integration's admin role assignments are: its app's client, or the service account of
+ * its API token (Okta's /api/v1/users/{userId}/roles). The same operations serve both. */
+function rolesPath(op: Operation, refs: Refs): string {
+  return op.assignee === "serviceAccount"
+    ? `/api/v1/users/${need(refs, `serviceAccount:${op.integration}`)}/roles`
+    : `/oauth2/v1/clients/${need(refs, `app:${op.integration}`)}/roles`;
 }
 
 function need(refs: Refs, key: string): string {

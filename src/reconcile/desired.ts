@@ -1,8 +1,7 @@
 // Desired state: what each validated integration means in Okta, as plain canonical data.
 // An ApiTokenException reconciles its zone, the token's name (the marker) and network, its rate
-// share, and the interactive-login block of its service account; the service account's admin role
-// is not reconciled yet (the callers say so).
-import type { ApiTokenException, Config, ServiceApp } from "../model/index.js";
+// share, the interactive-login block of its service account and the account's admin role.
+import type { ApiTokenException, Config, Role, ServiceApp } from "../model/index.js";
 import {
   objectName,
   ownerDescription,
@@ -12,26 +11,19 @@ import {
 } from "./model.js";
 import { canonicalGateways, canonicalJwks, canonicalResources, sortedUnique } from "./normalise.js";
 
-export function desiredIntegration(app: ServiceApp, config: Config): DesiredIntegration {
-  const { name } = app.metadata;
-  const { spec } = app;
+/** The admin role of an integration (an app's or a token's service account's): a standard type,
+ * or a custom role and resource set of its own, both labelled with the bot's marker. */
+export function desiredRole(
+  name: string,
+  spec: Role,
+): Pick<DesiredIntegration, "role" | "customRole" | "resourceSet"> {
   const label = objectName(name);
-  const custom = spec.role.custom;
+  const custom = spec.custom;
   const role: RoleAssignmentState = custom
     ? { type: "CUSTOM", role: label, resourceSet: label }
-    : { type: spec.role.standard! };
+    : { type: spec.standard! };
   return {
-    name,
-    zone: { name: label, gateways: canonicalGateways(spec.network.allow), status: "ACTIVE" },
-    app: {
-      label: spec.label ?? name,
-      jwks: canonicalJwks(spec.credentials.jwks as unknown as Record<string, unknown>[]),
-      dpop: spec.dpop,
-      tokenExchange: spec.tokenExchange,
-      network: { connection: "ZONE", zone: label },
-      status: "ACTIVE",
-    },
-    scopes: sortedUnique(spec.scopes),
+    role,
     ...(custom
       ? {
           customRole: {
@@ -46,7 +38,26 @@ export function desiredIntegration(app: ServiceApp, config: Config): DesiredInte
           },
         }
       : {}),
-    role,
+  };
+}
+
+export function desiredIntegration(app: ServiceApp, config: Config): DesiredIntegration {
+  const { name } = app.metadata;
+  const { spec } = app;
+  const label = objectName(name);
+  return {
+    name,
+    zone: { name: label, gateways: canonicalGateways(spec.network.allow), status: "ACTIVE" },
+    app: {
+      label: spec.label ?? name,
+      jwks: canonicalJwks(spec.credentials.jwks as unknown as Record<string, unknown>[]),
+      dpop: spec.dpop,
+      tokenExchange: spec.tokenExchange,
+      network: { connection: "ZONE", zone: label },
+      status: "ACTIVE",
+    },
+    scopes: sortedUnique(spec.scopes),
+    ...desiredRole(name, spec.role),
     rateLimitPercent: spec.rateLimit?.percent ?? config.policy.rateLimit.defaultPercent,
   };
 }
@@ -78,6 +89,7 @@ export function desiredToken(exception: ApiTokenException, config: Config): Desi
       status: "ACTIVE",
     },
     token: { name: label, network: { connection: "ZONE", zone: label } },
+    ...desiredRole(name, exception.spec.role),
     rateLimitPercent: exception.spec.rateLimit?.percent ?? config.policy.rateLimit.defaultPercent,
   };
 }

@@ -98,9 +98,14 @@ export interface DesiredIntegration {
   rateLimitPercent: number;
 }
 
-/** What an ApiTokenException means in Okta (role and interactive-login block: see desired.ts). */
+/** What an ApiTokenException means in Okta: its zone, token, rate share, the interactive-login
+ * block of its service account, and the account's admin role (a custom role and resource set
+ * where used), assigned to the account as an app's role is assigned to its client. */
 export interface DesiredToken {
   name: string;
+  customRole?: CustomRoleState;
+  resourceSet?: ResourceSetState;
+  role: RoleAssignmentState;
   /** The token's id, as the file registers it. */
   tokenId: string;
   /** The service account's login: put in the group that may not sign in interactively. */
@@ -142,7 +147,8 @@ export interface ActualIntegration {
   rateLimit?: { id: string; percent: number };
   /** The API token of an ApiTokenException. */
   token?: Found<TokenState>;
-  /** Its service account, and whether it is in the group denied interactive sign-in. */
+  /** Its service account, and whether it is in the group denied interactive sign-in. Its admin
+   * roles are in `roles`. */
   serviceAccount?: { id: string; blocked: boolean };
   /** More apps carrying this integration's marker (left by a tool or a hand copy): removed. */
   duplicateApps?: string[];
@@ -218,6 +224,9 @@ export interface Operation {
   target?: OktaTarget;
   /** Why a conflict is one. */
   reason?: string;
+  /** Who a role assignment is for: the app's client (the default), or the service account of an
+   * API token exception. */
+  assignee?: "serviceAccount";
 }
 
 export interface Plan {

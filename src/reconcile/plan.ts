@@ -107,23 +107,9 @@ function planIntegration(
   }
 
   // Custom role and resource set.
-  for (const kind of ["customRole", "resourceSet"] as const) {
-    const want = d[kind];
-    const have = a[kind];
-    if (want && !have) {
-      const c = conflict(kind, want.label);
-      if (c) {
-        ops.push(c);
-        blocked.add(kind);
-      } else ops.push(create(name, kind, want, ["role-change"]));
-    } else if (want && have && (have.adopt || !sameJson(have.state, want))) {
-      const before =
-        kind === "customRole" ? a.customRole!.state.permissions : a.resourceSet!.state.resources;
-      const after = kind === "customRole" ? d.customRole!.permissions : d.resourceSet!.resources;
-      const widens = after.some((x) => !before.includes(x));
-      ops.push(update(name, kind, have, want, widens ? ["role-change"] : []));
-    }
-  }
+  const roleObjects = planRoleObjects(d, a, conflict);
+  ops.push(...roleObjects.ops);
+  if (roleObjects.blocked) blocked.add("customRole");
 
   // App.
   if (!a.app) {
@@ -177,27 +163,10 @@ function planIntegration(
   }
 
   // Role assignment: exactly the one desired; a different one is replaced, extras removed.
-  if (!blocked.has("customRole") && !blocked.has("resourceSet")) {
-    const wanted = roleKey(d.role);
-    const match = a.roles.find((r) => roleKey(r.state) === wanted);
-    const others = a.roles.filter((r) => r !== match);
-    const roleDeps = [...appDeps, ...deps("customRole", "resourceSet")];
-    if (!match && others.length > 0) {
-      const [first, ...rest] = others;
-      ops.push({
-        ...update(name, "roleAssignment", first!, d.role, ["role-change"]),
-        dependsOn: roleDeps,
-      });
-      for (const r of rest) ops.push(removeRole(name, r, roleDeps));
-    } else {
-      if (!match)
-        ops.push({
-          ...create(name, "roleAssignment", d.role, ["role-change"]),
-          dependsOn: roleDeps,
-        });
-      for (const r of others) ops.push(removeRole(name, r, roleDeps));
-    }
-  }
+  if (!blocked.has("customRole"))
+    ops.push(
+      ...planRoleAssignment(name, d.role, a, [...appDeps, ...deps("customRole", "resourceSet")]),
+    );
 
   // Rate-limit share.
   if (!a.rateLimit) {
@@ -223,15 +192,75 @@ function planIntegration(
     ops.push({ ...remove(name, "app", id, { id }), id: opId(name, "app", id) });
   }
 
-  // A custom role or resource set the file no longer uses goes after the assignment changed.
+  ops.push(...planUnusedRoleObjects(d, a, deps("roleAssignment")));
+  return ops;
+}
+
+type ConflictOf = (kind: ResourceKind, wanted: string) => Operation | undefined;
+type WantedRole = Pick<DesiredIntegration, "name" | "role" | "customRole" | "resourceSet">;
+
+/** The custom role and resource set of a custom admin role (an app's or a service account's):
+ * created, or brought to the file. `blocked`: one of them is a conflict, so no assignment. */
+function planRoleObjects(
+  d: WantedRole,
+  a: ActualIntegration,
+  conflict: ConflictOf,
+): { ops: Operation[]; blocked: boolean } {
+  const ops: Operation[] = [];
+  let blocked = false;
+  for (const kind of ["customRole", "resourceSet"] as const) {
+    const want = d[kind];
+    const have = a[kind];
+    if (want && !have) {
+      const c = conflict(kind, want.label);
+      if (c) {
+        ops.push(c);
+        blocked = true;
+      } else ops.push(create(d.name, kind, want, ["role-change"]));
+    } else if (want && have && (have.adopt || !sameJson(have.state, want))) {
+      const before =
+        kind === "customRole" ? a.customRole!.state.permissions : a.resourceSet!.state.resources;
+      const after = kind === "customRole" ? d.customRole!.permissions : d.resourceSet!.resources;
+      const widens = after.some((x) => !before.includes(x));
+      ops.push(update(d.name, kind, have, want, widens ? ["role-change"] : []));
+    }
+  }
+  return { ops, blocked };
+}
+
+/** The admin role assignment of an app's client or of a token's service account: exactly the
+ * one desired; a different one is replaced, extras removed. */
+function planRoleAssignment(
+  name: string,
+  role: RoleAssignmentState,
+  a: ActualIntegration,
+  dependsOn: string[],
+): Operation[] {
+  const ops: Operation[] = [];
+  const wanted = roleKey(role);
+  const match = a.roles.find((r) => roleKey(r.state) === wanted);
+  const others = a.roles.filter((r) => r !== match);
+  if (!match && others.length > 0) {
+    const [first, ...rest] = others;
+    ops.push({ ...update(name, "roleAssignment", first!, role, ["role-change"]), dependsOn });
+    for (const r of rest) ops.push(removeRole(name, r, dependsOn));
+  } else {
+    if (!match) ops.push({ ...create(name, "roleAssignment", role, ["role-change"]), dependsOn });
+    for (const r of others) ops.push(removeRole(name, r, dependsOn));
+  }
+  return ops;
+}
+
+/** A custom role or resource set the file no longer uses goes after the assignment changed. */
+function planUnusedRoleObjects(
+  d: WantedRole,
+  a: ActualIntegration,
+  dependsOn: string[],
+): Operation[] {
+  const ops: Operation[] = [];
   for (const kind of ["customRole", "resourceSet"] as const) {
     const have = a[kind];
-    if (have && !d[kind]) {
-      ops.push({
-        ...remove(name, kind, have.id, have.state),
-        dependsOn: deps("roleAssignment"),
-      });
-    }
+    if (have && !d[kind]) ops.push({ ...remove(d.name, kind, have.id, have.state), dependsOn });
   }
   return ops;
 }
@@ -245,6 +274,28 @@ function planToken(
   shared: Operation[],
 ): Operation[] {
   const ops = planTokenObjects(d, a, actual);
+  const objects = planRoleObjects(d, a, (kind, wanted) => {
+    const u = actual.unowned.find((x) => x.kind === kind && x.name === wanted);
+    return u ? conflictOp(d.name, kind, wanted, u.id, u.ownedBy) : undefined;
+  });
+  ops.push(...objects.ops);
+  // The service account's admin role, assigned as an app's is to its client (when the account
+  // exists; the caller says if not).
+  if (a.serviceAccount && !objects.blocked) {
+    const roleDeps = objects.ops.filter((o) => o.action !== "conflict").map((o) => o.id);
+    const assignment = planRoleAssignment(d.name, d.role, a, roleDeps).map((o): Operation => ({
+      ...o,
+      assignee: "serviceAccount",
+    }));
+    ops.push(...assignment);
+    ops.push(
+      ...planUnusedRoleObjects(
+        d,
+        a,
+        assignment.map((o) => o.id),
+      ),
+    );
+  }
   // The service account may not sign in interactively (when it exists; the caller says if not).
   if (a.serviceAccount && !a.serviceAccount.blocked)
     ops.push({
@@ -374,6 +425,9 @@ function planRemoval(a: ActualIntegration): Operation[] {
       reason: "revokes the API token: its exception was removed",
     });
   }
+  // The admin roles of a removed token's service account (an app's go with the app).
+  if (!a.app && a.serviceAccount)
+    for (const r of a.roles) ops.push({ ...removeRole(name, r, []), assignee: "serviceAccount" });
   const appDeps = ops.map((o) => o.id);
   for (const kind of ["resourceSet", "customRole", "zone"] as const) {
     const have = a[kind];

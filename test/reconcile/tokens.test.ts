@@ -15,8 +15,18 @@ import { cli, Repo, startOrg } from "./harness.js";
 let org: LocalOrg;
 let repo: Repo;
 let tokenId: string;
+let accountId: string;
+let payrollGroup: string;
 
-function writeException(name: string, token: string, percent: number, login = "svc-payroll"): void {
+type RoleSpec = { standard: string } | { custom: { permissions: string[]; resources: string[] } };
+
+function writeException(
+  name: string,
+  token: string,
+  percent: number,
+  login = "svc-payroll",
+  role: RoleSpec = { standard: "READ_ONLY_ADMIN" },
+): void {
   const doc = {
     apiVersion: "okta-gitops/v1",
     kind: "ApiTokenException",
@@ -31,7 +41,7 @@ function writeException(name: string, token: string, percent: number, login = "s
       expires: "2027-03-01",
       serviceAccount: { login: `${login}@acme.example` },
       token: { id: token },
-      role: { standard: "READ_ONLY_ADMIN" },
+      role,
       network: { allow: ["192.0.2.44/32"] },
       rateLimit: { percent },
     },
@@ -43,6 +53,8 @@ beforeAll(async () => {
   org = await startOrg();
   repo = new Repo();
   const account = org.seed.user({ login: "svc-payroll@acme.example" });
+  accountId = account.id;
+  payrollGroup = org.seed.group("payroll").id;
   tokenId = org.seed.apiToken({ name: "payroll connector", userId: account.id }).id;
 });
 afterAll(async () => {
@@ -68,6 +80,7 @@ describe("API token exceptions", () => {
       "legacy-payroll/zone create",
       "legacy-payroll/token adopt",
       "legacy-payroll/rateLimit create",
+      "legacy-payroll/roleAssignment create",
       "legacy-payroll/loginBlock create",
     ]);
     const applied = await cli(runApply, ["--yes", ...approved], repo, org);
@@ -94,6 +107,12 @@ describe("API token exceptions", () => {
       conditions: { people: { groups: { include: [group.id] } } },
       actions: { signon: { access: "DENY" } },
     });
+    // The service account holds its admin role, and that one alone.
+    const rolesOf = (userId: string) =>
+      Object.values(org.state.userRoles)
+        .filter((r) => r.userId === userId)
+        .map((r) => ({ type: r.type, role: r.role, resourceSet: r.resourceSet }));
+    expect(rolesOf(accountId)).toEqual([{ type: "READ_ONLY_ADMIN" }]);
     expect((await cli(runPlan, approved, repo, org)).code).toBe(0);
 
     // Someone opens the token to any network by hand: drift finds it and puts the zone back.
@@ -114,8 +133,49 @@ describe("API token exceptions", () => {
       include: [zone.id],
     });
 
-    // A pull request's plan of the exception alone reads it by the token's id.
-    writeException("legacy-payroll", tokenId, 5);
+    // An admin role added to the service account by hand is drift, and is taken away.
+    await admin.http.http(`${org.url}/api/v1/users/${accountId}/roles`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ type: "USER_ADMIN" }),
+    } as Parameters<typeof admin.http.http>[1]);
+    const extra = await cli(runDrift, approved, repo, org);
+    expect(extra.code).toBe(2);
+    expect(extra.out).toContain("legacy-payroll: role USER_ADMIN: (not in the repository)");
+    expect((await cli(runDrift, ["--correct", ...approved], repo, org)).code).toBe(0);
+    expect(rolesOf(accountId)).toEqual([{ type: "READ_ONLY_ADMIN" }]);
+
+    // A custom role on one group: its role and resource set are made and replace the standard role.
+    const custom = {
+      custom: {
+        permissions: ["okta.users.read"],
+        resources: [`groups/${payrollGroup}/users`],
+      },
+    };
+    writeException("legacy-payroll", tokenId, 10, "svc-payroll", custom);
+    const toCustom = await cli(runPlan, ["--format", "json", ...approved], repo, org);
+    expect(
+      (JSON.parse(toCustom.out) as { operations: { id: string; action: string }[] }).operations.map(
+        (o) => `${o.id} ${o.action}`,
+      ),
+    ).toEqual([
+      "legacy-payroll/customRole create",
+      "legacy-payroll/resourceSet create",
+      "legacy-payroll/roleAssignment update",
+    ]);
+    expect((await cli(runApply, ["--yes", ...approved], repo, org)).code).toBe(0);
+    const role = Object.values(org.state.iamRoles).find(
+      (r) => r.label === "okta-gitops/legacy-payroll",
+    )!;
+    const set = Object.values(org.state.resourceSets).find(
+      (r) => r.label === "okta-gitops/legacy-payroll",
+    )!;
+    expect(rolesOf(accountId)).toEqual([{ type: "CUSTOM", role: role.id, resourceSet: set.id }]);
+    expect((await cli(runPlan, approved, repo, org)).code).toBe(0);
+
+    // A pull request's plan of the exception alone reads it by the token's id (and its custom
+    // role and resource set by label).
+    writeException("legacy-payroll", tokenId, 5, "svc-payroll", custom);
     const pr = await cli(
       runPlan,
       ["--format", "json", "--only", "legacy-payroll", ...approved],
@@ -125,7 +185,7 @@ describe("API token exceptions", () => {
     expect(
       (JSON.parse(pr.out) as { operations: { id: string }[] }).operations.map((o) => o.id),
     ).toEqual(["legacy-payroll/rateLimit"]);
-    writeException("legacy-payroll", tokenId, 10);
+    writeException("legacy-payroll", tokenId, 10, "svc-payroll", custom);
   });
 
   it("says when the registered token does not exist, and prepares its zone", async () => {
@@ -142,6 +202,13 @@ describe("API token exceptions", () => {
     expect(p.code, p.out + p.err).toBe(0);
     expect(p.out).toContain("- API token");
     expect(org.state.apiTokens[tokenId]).toBeUndefined();
+    // Its custom role and resource set go with it, unassigned from the service account first.
+    expect(Object.values(org.state.userRoles).filter((r) => r.userId === accountId)).toEqual([]);
+    expect(
+      [...Object.values(org.state.iamRoles), ...Object.values(org.state.resourceSets)].some(
+        (r) => r.label === "okta-gitops/legacy-payroll",
+      ),
+    ).toBe(false);
     expect(
       Object.values(org.state.zones).some((z) => z.name === "okta-gitops/legacy-payroll"),
     ).toBe(false);
