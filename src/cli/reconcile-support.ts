@@ -81,6 +81,9 @@ export interface Workspace {
   unnamedFailure: boolean;
   /** Okta objects that imported files name for adoption, by integration. */
   adoptions: Map<string, Adoption>;
+  /** Integrations whose exceptions count as approved only because Okta is the local org (a
+   * sandbox, where no Identity team approves): the commands say so. */
+  sandboxApproved: string[];
 }
 
 export interface WorkspaceOptions {
@@ -88,6 +91,9 @@ export interface WorkspaceOptions {
   configPath?: string;
   /** Integrations whose exceptions have the Identity team's approval (`all` for every one). */
   approved: Set<string>;
+  /** Okta is the local org: exceptions without an approval count as approved, and are listed in
+   * `sandboxApproved` (so that the quick start runs; real Okta never gets this). */
+  sandbox?: boolean;
 }
 
 export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Workspace {
@@ -109,12 +115,17 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
   const findings = [...sources.findings, ...result.findings].sort(compareFindings);
 
   const refused = new Map<string, string>();
+  const sandboxApproved = new Set<string>();
   let unnamedFailure = false;
   for (const f of findings) {
     const needsApproval = f.requiresApproval && !options.approved.has("all");
     if (!isBlocking(f) && !needsApproval) continue;
     const name = f.integration ?? nameFromFile(f.file);
     if (needsApproval && !isBlocking(f) && options.approved.has(name ?? "")) continue;
+    if (needsApproval && !isBlocking(f) && options.sandbox && name) {
+      sandboxApproved.add(name);
+      continue;
+    }
     if (!name) {
       unnamedFailure = true;
       continue;
@@ -158,7 +169,14 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
     tokens,
     unnamedFailure,
     adoptions,
+    sandboxApproved: [...sandboxApproved].filter((n) => !refused.has(n)).sort(),
   };
+}
+
+/** The line that says which exceptions were treated as approved against the local org, and why. */
+export function sandboxApprovalLine(ws: Workspace): string | undefined {
+  if (!ws.sandboxApproved.length) return undefined;
+  return `Local org: the exceptions of ${ws.sandboxApproved.join(", ")} were treated as approved without the Identity team's approval, because Okta here is the local sandbox org (no OKTA_* settings); against Okta they need --approved.`;
 }
 
 /** The line `okta-gitops import` writes at the top of a file it made, naming the Okta objects the

@@ -13,6 +13,7 @@ import {
 } from "../../reconcile/render/index.js";
 import { refsOf } from "../../okta/adapter.js";
 import {
+  sandboxApprovalLine,
   findingLine,
   guarded,
   hasChanges,
@@ -41,6 +42,9 @@ Options:
   --yes                  do not ask for confirmation (needed when stdin is not a terminal)
   --confirm-deletions    allow more deletions than bot.deletionGuard.maxDeletions in .okta-gitops.yml
   --approved <names|all> integrations whose exceptions have the Identity team's approval
+                         (against the local org, with no OKTA_* set, every exception is treated
+                         as approved: a sandbox has no Identity team; apply prints a line naming
+                         those integrations. Against Okta only --approved counts)
   --format <text|markdown|json>  output (default: text)
   --config <file>        settings file (default: .okta-gitops.yml if present)
   -h, --help             show this help
@@ -75,8 +79,11 @@ export async function runApply(argv: string[], io: ReconcileIo): Promise<number>
     const ws = loadWorkspace(io, {
       paths: args.positionals,
       configPath: args.values.config,
-      approved: approvals(io, args.values.approved),
+      ...approvals(io, args.values.approved),
     });
+    // Against the local org, exceptions pass without an approval: said plainly, every run.
+    const sandbox = sandboxApprovalLine(ws);
+    if (sandbox && format !== "json") io.stdout(`${sandbox}\n`);
     if (!args.values.yes && !io.stdinIsTTY)
       throw new UserError("stdin is not a terminal: pass --yes to apply without confirmation");
     const okta = await openOkta(io);
@@ -150,6 +157,7 @@ async function applyWorkspace(
         report: reportJson(report),
         notes: run.notes,
         findings: run.findings,
+        sandboxApproved: ws.sandboxApproved,
       }) + "\n",
     );
   else io.stdout(renderReport(report, run.plan));
@@ -174,6 +182,7 @@ function showNoChanges(
         report: null,
         notes: run.notes,
         findings: run.findings,
+        sandboxApproved: ws.sandboxApproved,
       }) + "\n",
     );
   else io.stdout(renderPlan(run.plan, format));

@@ -87,7 +87,7 @@ export async function runDrift(argv: string[], io: ReconcileIo): Promise<number>
     const ws = loadWorkspace(io, {
       paths: args.positionals,
       configPath: args.values.config,
-      approved: approvals(io, args.values.approved),
+      ...approvals(io, args.values.approved),
     });
     const okta = await openOkta(io);
     try {

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { FORMATS, planToJson, renderPlan, type Format } from "../../reconcile/render/index.js";
 import {
+  sandboxApprovalLine,
   findingLine,
   guarded,
   hasChanges,
@@ -63,16 +64,18 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
     const ws = loadWorkspace(io, {
       paths: args.positionals,
       configPath: args.values.config,
-      approved: approvals(io, args.values.approved),
+      ...approvals(io, args.values.approved),
     });
     const okta = await openOkta(io);
     try {
       const only = listOption(args.values.only);
       const run = await planAgainstOkta(ws, okta, only.size ? only : undefined, io);
-      io.stdout(renderWithNotes(run.plan, format, run.notes, run.findings));
+      const sandbox = sandboxApprovalLine(ws);
+      const notes = [...(sandbox ? [sandbox] : []), ...run.notes];
+      io.stdout(renderWithNotes(run.plan, format, notes, run.findings));
       if (format === "text") {
         for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
-        for (const n of run.notes) io.stderr(`note: ${n}\n`);
+        for (const n of notes) io.stderr(`note: ${n}\n`);
       }
       if (ws.refused.size || run.findings.length || hasConflicts(run.plan)) return 1;
       return hasChanges(run.plan) ? 2 : 0;
@@ -105,10 +108,11 @@ export function renderWithNotes(
   return renderPlan(p, format);
 }
 
-/** Against the local org (a sandbox) exceptions count as approved; against Okta, only --approved. */
-export function approvals(io: ReconcileIo, values: string[] | undefined): Set<string> {
-  const approved = listOption(values);
-  const local = OKTA_ENV.every((k) => !io.env[k]);
-  if (local) approved.add("all");
-  return approved;
+/** The integrations named by --approved; against the local org (a sandbox, with no Identity team)
+ * every exception counts as approved too, and the commands say which (`sandboxApproved`). */
+export function approvals(
+  io: ReconcileIo,
+  values: string[] | undefined,
+): { approved: Set<string>; sandbox: boolean } {
+  return { approved: listOption(values), sandbox: OKTA_ENV.every((k) => !io.env[k]) };
 }
