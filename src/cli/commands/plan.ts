@@ -1,6 +1,12 @@
 // `okta-gitops plan`: what apply would change in Okta, without changing anything.
 import { parseArgs } from "node:util";
-import { FORMATS, planToJson, renderPlan, type Format } from "../../reconcile/render/index.js";
+import {
+  FORMATS,
+  GITHUB_COMMENT_LIMIT,
+  planToJson,
+  renderPlan,
+  type Format,
+} from "../../reconcile/render/index.js";
 import {
   sandboxApprovalLine,
   findingLine,
@@ -99,13 +105,23 @@ export function renderWithNotes(
   findings: Finding[] = [],
 ): string {
   if (format === "json") return JSON.stringify({ ...planToJson(p), notes, findings }) + "\n";
+  if (format !== "markdown") return renderPlan(p, format);
   const lines = [
     ...findings.map((f) => `> **error** ${findingLine(f)}`),
     ...notes.map((n) => `> ${n}`),
   ];
-  if (format === "markdown" && lines.length)
-    return renderPlan(p, format) + "\n" + lines.join("\n") + "\n";
-  return renderPlan(p, format);
+  if (!lines.length) return renderPlan(p, format);
+  // The whole comment fits GitHub's limit: notes take at most a quarter of it, the plan the rest.
+  let block = "";
+  for (const [i, line] of lines.entries()) {
+    const more = `> … ${lines.length - i} more notes: see the check run or \`plan --format json\`.`;
+    if (block.length + line.length + 1 + more.length > GITHUB_COMMENT_LIMIT / 4) {
+      block += more + "\n";
+      break;
+    }
+    block += line + "\n";
+  }
+  return renderPlan(p, format, GITHUB_COMMENT_LIMIT - block.length - 1) + "\n" + block;
 }
 
 /** The integrations named by --approved; against the local org (a sandbox, with no Identity team)

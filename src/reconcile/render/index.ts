@@ -89,39 +89,123 @@ export function renderText(p: Plan): string {
   return lines.join("\n") + "\n";
 }
 
-export function renderMarkdown(p: Plan): string {
+/** GitHub's limit on the body of an issue or pull-request comment, in characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+/** One integration's part of the Markdown plan: its header and table head, its rows, and its
+ * folded JSON Patch. */
+interface MarkdownSection {
+  head: string;
+  rows: string[];
+  /** Rows left out to fit the limit. */
+  rowsLeftOut: number;
+  patch: string;
+}
+
+const sectionText = (s: MarkdownSection): string =>
+  [
+    s.head,
+    ...s.rows,
+    ...(s.rowsLeftOut
+      ? [`| … | ${s.rowsLeftOut} more operation${s.rowsLeftOut === 1 ? "" : "s"} not shown | | |`]
+      : []),
+    ...(s.patch ? [s.patch] : []),
+    "",
+  ].join("\n");
+
+/**
+ * The plan as Markdown for a pull-request comment, at most `limit` characters (GitHub's comment
+ * limit by default). When it is longer, the summary and every integration's header stay, and the
+ * largest details go first: the JSON Patches are folded away, then table rows of the largest
+ * integrations are cut, then (only when the headers alone are too many) the last integrations;
+ * a note at the top says so and where the full plan is.
+ */
+export function renderMarkdown(p: Plan, limit = GITHUB_COMMENT_LIMIT): string {
   const s = summarise(p);
-  const out: string[] = [`**${summaryLine(s)}**`, ""];
+  const sections: MarkdownSection[] = [];
   for (const [integration, ops] of byIntegration(p)) {
-    out.push(
-      `#### \`${integration}\``,
-      "",
-      "| | object | before → after | risk |",
-      "|---|---|---|---|",
-    );
-    for (const o of ops) {
-      out.push(
+    const rows = ops.map(
+      (o) =>
         `| ${SIGN[o.action]} ${o.action} | ${cell(subject(o))} | ${cell(change(o))} | ${o.risks.map((r) => `⚠️ ${r}`).join("<br>")} |`,
-      );
-    }
+    );
     const patches = ops
       .filter((o) => o.action !== "conflict")
       .map((o) => ({ id: o.id, patch: patchOf(o) }));
-    if (patches.length) {
-      out.push(
+    const patch = patches.length
+      ? [
+          "",
+          "<details><summary>JSON Patch (RFC 6902)</summary>",
+          "",
+          "```json",
+          JSON.stringify(patches, null, 2),
+          "```",
+          "",
+          "</details>",
+        ].join("\n")
+      : "";
+    sections.push({
+      head: [
+        `#### \`${integration}\``,
         "",
-        "<details><summary>JSON Patch (RFC 6902)</summary>",
-        "",
-        "```json",
-        JSON.stringify(patches, null, 2),
-        "```",
-        "",
-        "</details>",
-      );
-    }
-    out.push("");
+        "| | object | before → after | risk |",
+        "|---|---|---|---|",
+      ].join("\n"),
+      rows,
+      rowsLeftOut: 0,
+      patch,
+    });
   }
-  return out.join("\n") + "\n";
+  const top = `**${summaryLine(s)}**\n`;
+  const full = [top, ...sections.map(sectionText)].join("\n") + "\n";
+  if (full.length <= limit) return full;
+
+  const notice =
+    `> ⚠️ This plan is shortened to fit GitHub's comment limit (${limit.toLocaleString("en-US")} characters): ` +
+    "the largest details are left out. `okta-gitops plan --format json` (or the check run) has all of it.\n";
+  const fixed = top.length + 1 + notice.length + 1 + 1;
+  const lengths = sections.map((x) => sectionText(x).length + 1);
+  let total = fixed + lengths.reduce((a, b) => a + b, 0);
+  const refresh = (i: number) => {
+    const now = sectionText(sections[i]!).length + 1;
+    total += now - lengths[i]!;
+    lengths[i] = now;
+  };
+  const largestFirst = (size: (x: MarkdownSection) => number) =>
+    sections.map((_, i) => i).sort((a, b) => size(sections[b]!) - size(sections[a]!));
+
+  // 1. Fold away the JSON Patches, largest first.
+  for (const i of largestFirst((x) => x.patch.length)) {
+    if (total <= limit) break;
+    const x = sections[i]!;
+    if (!x.patch) continue;
+    x.patch = `\n<sub>JSON Patch left out (${x.patch.length.toLocaleString("en-US")} characters) to fit the comment.</sub>`;
+    refresh(i);
+  }
+  // 2. Cut table rows of the largest integrations.
+  for (const i of largestFirst((x) => x.rows.join("").length)) {
+    const x = sections[i]!;
+    while (total > limit && x.rows.length) {
+      // Counted as it goes (the closing "more operations" row counted generously), then measured.
+      while (total > limit && x.rows.length) {
+        const row = x.rows.pop()!;
+        const delta = row.length + 1 - (x.rowsLeftOut++ === 0 ? 64 : 0);
+        total -= delta;
+        lengths[i]! -= delta;
+      }
+      refresh(i);
+    }
+    if (total <= limit) break;
+  }
+  // 3. Only when the headers alone do not fit: the last integrations are named by count only.
+  let shown = sections.length;
+  const tail = (n: number) => `\n_… and ${n} more integration${n === 1 ? "" : "s"} not shown._\n`;
+  const tailLength = (hidden: number) => (hidden ? tail(hidden).length : 0);
+  while (shown > 0 && total + tailLength(sections.length - shown) > limit) {
+    shown--;
+    total -= lengths[shown]!;
+  }
+  const body = [top, notice, ...sections.slice(0, shown).map(sectionText)].join("\n");
+  return body + "\n" + (shown < sections.length ? tail(sections.length - shown) : "");
 }
 
 function change(o: Operation): string {
@@ -179,9 +263,9 @@ export function planToJson(p: Plan): { summary: Summary; operations: JsonOperati
   };
 }
 
-export function renderPlan(p: Plan, format: Format): string {
+export function renderPlan(p: Plan, format: Format, limit = GITHUB_COMMENT_LIMIT): string {
   if (format === "json") return JSON.stringify(planToJson(p)) + "\n";
-  return format === "markdown" ? renderMarkdown(p) : renderText(p);
+  return format === "markdown" ? renderMarkdown(p, limit) : renderText(p);
 }
 
 function byIntegration(p: Plan): Map<string, Operation[]> {
