@@ -150,6 +150,7 @@ describe("the reconciler's exchanges with Okta", () => {
       "POST /api/v1/zones",
       "POST /api/v1/principal-rate-limits",
       "PUT /api/v1/api-tokens/{apiTokenId}",
+      "POST /api/v1/users/{userId}/roles",
       "DELETE /api/v1/apps/{appId}",
     ]) {
       expect(operations, template).toContain(template);
