@@ -17,6 +17,7 @@ import {
 import { isoAt, systemClock, type Clock } from "./clock.js";
 import { FaultInjector, type FaultOptions } from "./faults.js";
 import { newId } from "./ids.js";
+import { isIpAddress } from "./network.js";
 import { RateLimiter, type RateLimitOptions } from "./ratelimit.js";
 import { RequestLog, type Counter, type LogEntry, type RequestLogOptions } from "./requestlog.js";
 import { appFromBody } from "./resources/apps.js";
@@ -42,6 +43,13 @@ export type { LogEntry, Counter, RequestLogOptions } from "./requestlog.js";
 export type { Credentials } from "./bootstrap.js";
 export type { OrgState } from "./store.js";
 export { BOT_SCOPES } from "./bootstrap.js";
+export {
+  DEFAULT_LOCAL_EGRESS_ADDRESS,
+  LOCAL_EGRESS_ENV,
+  egressAddressFrom,
+  openLocalOrg,
+  type OpenedLocalOrg,
+} from "./open.js";
 
 export interface LocalOrgOptions {
   /** 0 (the default) picks a free port. */
@@ -52,6 +60,13 @@ export interface LocalOrgOptions {
   faults?: FaultOptions;
   rateLimits?: RateLimitOptions;
   log?: RequestLogOptions;
+  /**
+   * The public address the org attributes to callers on loopback when it evaluates network zones
+   * (apps' token requests, API tokens), as Okta sees a caller at its NAT address, never at
+   * 127.0.0.1. Without one, callers are seen at their socket address. The CLI's default is
+   * DEFAULT_LOCAL_EGRESS_ADDRESS.
+   */
+  egressAddress?: string;
 }
 
 export interface LocalOrgCredentials extends Credentials {
@@ -65,6 +80,8 @@ export interface LocalOrg {
   readonly url: string;
   readonly port: number;
   readonly dataDir?: string;
+  /** The address the org sees callers on loopback at, if any. */
+  readonly egressAddress?: string;
   readonly credentials: LocalOrgCredentials;
   /** The live state: tests may read it; writes should go through the API or `seed`. */
   readonly state: OrgState;
@@ -112,6 +129,9 @@ async function readCredentials(dataDir: string): Promise<Credentials | undefined
 }
 
 export async function startLocalOrg(options: LocalOrgOptions = {}): Promise<LocalOrg> {
+  const { egressAddress } = options;
+  if (egressAddress !== undefined && !isIpAddress(egressAddress))
+    throw new Error(`egress address '${egressAddress}' is not an IP address`);
   const clock = options.clock ?? systemClock;
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
   const loaded = dataDir ? loadState(dataDir) : undefined;
@@ -124,7 +144,7 @@ export async function startLocalOrg(options: LocalOrgOptions = {}): Promise<Loca
   const auth = new Auth(() => state, clock);
   let url = "";
   const server = createOrgServer(
-    { store, clock, auth, limiter, faults, log, router: new Router() },
+    { store, clock, auth, limiter, faults, log, router: new Router(), egressAddress },
     () => url,
   );
   await new Promise<void>((resolve, reject) => {
@@ -157,6 +177,7 @@ export async function startLocalOrg(options: LocalOrgOptions = {}): Promise<Loca
     url,
     port,
     dataDir,
+    egressAddress,
     credentials,
     state,
     requests: () => log.list(),

@@ -1,6 +1,8 @@
 // Network conditions: an app whose `network` names zones may get tokens only from addresses in
 // them, and an API token restricted to zones authenticates only from those addresses, as at Okta.
-// Against a local org the caller is usually 127.0.0.1, so a zone must include it to be usable.
+// Okta never sees a caller at 127.0.0.1: it sees the public (NAT) address the caller's traffic
+// leaves from. A local org with an egress address attributes that address to callers on loopback,
+// so that the allow lists written for Okta (public addresses only) work unchanged against it.
 import ipaddr from "ipaddr.js";
 import type { OrgState, ZoneRecord } from "./store.js";
 
@@ -56,4 +58,22 @@ export function allowedFrom(
   if ((network.exclude ?? []).some((id) => inZone(addr, state.zones[id]))) return false;
   const include = network.include ?? [];
   return include.length === 0 || include.some((id) => inZone(addr, state.zones[id]));
+}
+
+/** Whether `address` is an IP address (v4 or v6) that a network zone could name. */
+export function isIpAddress(address: string): boolean {
+  // Four dotted decimals only: ipaddr.js also takes legacy forms such as 1.2.3 or 0x7f.1.
+  return ipaddr.IPv4.isValidFourPartDecimal(address) || ipaddr.IPv6.isValid(address);
+}
+
+/**
+ * The address the org attributes to a caller: the egress address for a caller on loopback (the
+ * public address the local org pretends it saw), otherwise the socket's own address.
+ */
+export function callerAddress(
+  remote: string | undefined,
+  egressAddress: string | undefined,
+): string | undefined {
+  if (!egressAddress || !remote) return remote;
+  return parseIp(remote)?.range() === "loopback" ? egressAddress : remote;
 }

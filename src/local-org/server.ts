@@ -9,6 +9,7 @@ import type { Ctx, Principal, Reply } from "./context.js";
 import { errors, OAuthError, OktaError } from "./errors.js";
 import { FaultInjector, type Fault } from "./faults.js";
 import { newId, PREFIX } from "./ids.js";
+import { callerAddress } from "./network.js";
 import { familyOf, RateLimiter } from "./ratelimit.js";
 import { RequestLog } from "./requestlog.js";
 import { principalShare } from "./resources/principal-rate-limits.js";
@@ -26,6 +27,8 @@ export interface PipelineDeps {
   faults: FaultInjector;
   log: RequestLog;
   router: Router;
+  /** The public address attributed to callers on loopback (see network.ts). */
+  egressAddress?: string;
 }
 
 class Dropped extends Error {}
@@ -63,7 +66,7 @@ function parseJson(raw: string, contentType: string | undefined): unknown {
 }
 
 export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Server {
-  const { store, clock, auth, limiter, faults, log, router } = deps;
+  const { store, clock, auth, limiter, faults, log, router, egressAddress } = deps;
 
   async function handle(req: IncomingMessage, res: ServerResponse, fault: Fault) {
     const started = performance.now();
@@ -73,6 +76,7 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
     // The client may address 127.0.0.1 or localhost: htu and aud may name either form.
     const urlsFor = (p: string) => [...new Set([`${base}${p}`, `${orgUrl()}${p}`])];
     const headers: Record<string, string> = { "X-Okta-Request-Id": newId(PREFIX.request) };
+    const ip = callerAddress(req.socket.remoteAddress, egressAddress);
     let template = url.pathname;
     let principal: Principal | undefined;
     let requestBody: unknown;
@@ -112,7 +116,7 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
           form,
           dpop: typeof dpop === "string" ? dpop : undefined,
           tokenUrls: urlsFor(TOKEN_PATH),
-          ip: req.socket.remoteAddress,
+          ip,
         });
         reply = { status: 200, body, headers: { "Cache-Control": "no-store", Pragma: "no-cache" } };
         if (fault.kind === "error") throw new Injected();
@@ -129,7 +133,7 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
             typeof dpop === "string" ? dpop : undefined,
             method,
             urlsFor(url.pathname),
-            req.socket.remoteAddress,
+            ip,
           )
           .catch((e: unknown) => {
             authError = e;

@@ -4,19 +4,28 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "../commands.js";
-import { startLocalOrg } from "../../local-org/index.js";
+import {
+  DEFAULT_LOCAL_EGRESS_ADDRESS,
+  egressAddressFrom,
+  LOCAL_EGRESS_ENV,
+  startLocalOrg,
+} from "../../local-org/index.js";
 
 export const DEFAULT_DATA_DIR = path.join(".okta-gitops", "local-org");
 
-const USAGE = `Usage: okta-gitops local-org [--port N] [--data DIR]
+const USAGE = `Usage: okta-gitops local-org [--port N] [--data DIR] [--egress-address IP]
 
 Serves a local Okta org (the part of the Management API that okta-gitops uses) on 127.0.0.1.
 
 Options:
-  --port N     port to listen on (default: a free port)
-  --data DIR   data folder: org.json, the bot's private key, credentials.json
-               (default: ${DEFAULT_DATA_DIR} under the current directory)
-  -h, --help   show this help`;
+  --port N               port to listen on (default: a free port)
+  --data DIR             data folder: org.json, the bot's private key, credentials.json
+                         (default: ${DEFAULT_DATA_DIR} under the current directory)
+  --egress-address IP    the address the local org sees you at: Okta sees a caller at its public
+                         (NAT) address, never 127.0.0.1, so network zones are checked against this
+                         address for callers on this machine (default: $${LOCAL_EGRESS_ENV}, else
+                         ${DEFAULT_LOCAL_EGRESS_ADDRESS}, the address the bot's own integration allows)
+  -h, --help             show this help`;
 
 export const localOrgCommand: Command = {
   summary: "serve a local Okta org on 127.0.0.1 (no Okta org needed)",
@@ -26,6 +35,7 @@ export const localOrgCommand: Command = {
       options: {
         port: { type: "string", short: "p" },
         data: { type: "string" },
+        "egress-address": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -42,8 +52,15 @@ export const localOrgCommand: Command = {
       );
       return 2;
     }
+    let egressAddress: string;
+    try {
+      egressAddress = egressAddressFrom(values["egress-address"], process.env);
+    } catch (error) {
+      process.stderr.write(`okta-gitops local-org: ${(error as Error).message}\n`);
+      return 2;
+    }
     const dataDir = path.resolve(values.data ?? DEFAULT_DATA_DIR);
-    const org = await startLocalOrg({ port, dataDir });
+    const org = await startLocalOrg({ port, dataDir, egressAddress });
     const c = org.credentials;
     process.stdout.write(
       [
@@ -52,6 +69,7 @@ export const localOrgCommand: Command = {
         `  credentials: ${c.credentialsPath ?? "(in memory)"}`,
         `  client id:   ${c.clientId} (key id ${c.keyId}, DPoP, private_key_jwt)`,
         `  private key: ${c.privateKeyPath ?? "(in memory)"}`,
+        `  egress:      ${egressAddress} (the address the local org sees you at, for network zones)`,
         `Press Ctrl-C to stop.`,
         "",
       ].join("\n"),
