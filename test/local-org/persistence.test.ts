@@ -110,6 +110,7 @@ describe("okta-gitops local-org", () => {
       {
         cwd: repoRoot,
         stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, OKTA_GITOPS_LOCAL_EGRESS: "198.51.100.20" },
       },
     );
     try {
@@ -141,6 +142,30 @@ describe("okta-gitops local-org", () => {
         headers: { Authorization: `SSWS ${creds.sswsToken}` },
       });
       expect(res.status).toBe(200);
+      expect(out).toContain("egress:      198.51.100.20");
+      // This process is seen at the egress address: a token restricted to it works from here.
+      const zone = await fetch(`${url}/api/v1/zones`, {
+        method: "POST",
+        headers: { Authorization: `SSWS ${creds.sswsToken}`, "Content-Type": "application/json" },
+        body: JSON.stringify({
+          type: "IP",
+          name: "egress",
+          gateways: [{ type: "CIDR", value: "198.51.100.20/32" }],
+        }),
+      });
+      const zoneId = ((await zone.json()) as { id: string }).id;
+      const tokenId = (JSON.parse(readFileSync(credentialsPath, "utf8")) as { sswsTokenId: string })
+        .sswsTokenId;
+      const put = await fetch(`${url}/api/v1/api-tokens/${tokenId}`, {
+        method: "PUT",
+        headers: { Authorization: `SSWS ${creds.sswsToken}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ network: { connection: "ZONE", include: [zoneId] } }),
+      });
+      expect(put.status).toBe(200);
+      const again = await fetch(`${url}/api/v1/apps`, {
+        headers: { Authorization: `SSWS ${creds.sswsToken}` },
+      });
+      expect(again.status).toBe(200);
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
@@ -150,10 +175,13 @@ describe("okta-gitops local-org", () => {
     }
   });
 
-  it("refuses a bad port with exit code 2", async () => {
+  it.each([
+    [["--port", "http"], "--port"],
+    [["--egress-address", "1.2.3"], "--egress-address: '1.2.3' is not an IP address"],
+  ])("refuses %j with exit code 2", async (args, message) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "src/cli/run.ts", "local-org", "--port", "http"],
+      ["--import", "tsx", "src/cli/run.ts", "local-org", ...args],
       {
         cwd: repoRoot,
         stdio: ["ignore", "pipe", "pipe"],
@@ -163,6 +191,6 @@ describe("okta-gitops local-org", () => {
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     expect(code).toBe(2);
-    expect(err).toContain("--port");
+    expect(err).toContain(message);
   });
 });

@@ -3,9 +3,17 @@
 import { createHash, randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock, startLocalOrg, type LocalOrg } from "../../src/local-org/index.js";
+import {
+  DEFAULT_LOCAL_EGRESS_ADDRESS,
+  ManualClock,
+  startLocalOrg,
+  type LocalOrg,
+} from "../../src/local-org/index.js";
+import { callerAddress } from "../../src/local-org/network.js";
 import { privateKeyClient } from "../support/okta-sdk.js";
 
+/** The public address this org sees the tests at (the product's default, as the CLI uses). */
+const EGRESS = DEFAULT_LOCAL_EGRESS_ADDRESS;
 let org: LocalOrg;
 let clock: ManualClock;
 let botKey: CryptoKey;
@@ -13,7 +21,7 @@ let dpopKey: { privateKey: CryptoKey; jwk: JWK };
 
 beforeAll(async () => {
   clock = new ManualClock(Date.now());
-  org = await startLocalOrg({ clock, rateLimits: { perMinute: 10_000 } });
+  org = await startLocalOrg({ clock, rateLimits: { perMinute: 10_000 }, egressAddress: EGRESS });
   botKey = (await importJWK(org.credentials.privateKeyJwk, "RS256")) as CryptoKey;
   const pair = await generateKeyPair("RS256", { extractable: true });
   dpopKey = { privateKey: pair.privateKey, jwk: await exportJWK(pair.publicKey) };
@@ -294,41 +302,62 @@ describe("network conditions", () => {
     expect(put.status).toBe(200);
   }
 
-  it("gives an app tokens only from inside its zones", async () => {
-    const elsewhere = await zone("elsewhere", "203.0.113.0/24");
+  /** A token request through the nonce challenge; its status and OAuth error. */
+  async function botTokenFromHere() {
+    const challenge = await tokenRequest(await assertion(), await proof("POST", tokenUrl()));
+    const res = await tokenRequest(
+      await assertion(),
+      await proof("POST", tokenUrl(), { nonce: challenge.nonce ?? "" }),
+    );
+    return { status: res.status, error: res.body.error };
+  }
+
+  it("gives an app tokens only from inside its zones, judged at the egress address", async () => {
+    const egress = await zone("egress", `${EGRESS}/32`);
+    const elsewhere = await zone("elsewhere", "198.51.100.0/24");
     const loopback = await zone("loopback", "127.0.0.0/8");
     try {
+      await restrictBot([egress]);
+      expect(await botTokenFromHere()).toEqual({ status: 200, error: undefined });
       await restrictBot([elsewhere]);
-      const challenge = await tokenRequest(await assertion(), await proof("POST", tokenUrl()));
-      const denied = await tokenRequest(
-        await assertion(),
-        await proof("POST", tokenUrl(), { nonce: challenge.nonce ?? "" }),
-      );
-      expect(denied.status).toBe(400);
-      expect(denied.body.error).toBe("access_denied");
+      expect(await botTokenFromHere()).toEqual({ status: 400, error: "access_denied" });
+      // Okta never sees a caller at 127.0.0.1: a loopback zone lets nobody in.
       await restrictBot([loopback]);
-      expect(await dpopToken()).toBeTruthy();
+      expect(await botTokenFromHere()).toEqual({ status: 400, error: "access_denied" });
     } finally {
       await restrictBot([]);
     }
   });
 
-  it("lets an API token authenticate only from inside its zones", async () => {
+  it("lets an API token authenticate only from inside its zones, judged at the egress address", async () => {
     const user = org.seed.user({ login: "svc-net@example.com" });
-    const inside = org.seed.apiToken({
-      name: "inside",
-      userId: user.id,
-      network: { connection: "ZONE", include: [await zone("lo-2", "127.0.0.1/32")] },
-    });
-    const outside = org.seed.apiToken({
-      name: "outside",
-      userId: user.id,
-      network: { connection: "ZONE", include: [await zone("far", "198.51.100.0/24")] },
-    });
-    expect((await api("/api/v1/apps", `SSWS ${inside.token}`)).status).toBe(200);
-    const res = await api("/api/v1/apps", `SSWS ${outside.token}`);
-    expect(res.status).toBe(403);
-    expect(res.body.errorCode).toBe("E0000006");
+    const token = async (name: string, cidr: string) =>
+      org.seed.apiToken({
+        name,
+        userId: user.id,
+        network: { connection: "ZONE", include: [await zone(name, cidr)] },
+      }).token;
+    const inside = await token("inside", `${EGRESS}/32`);
+    expect((await api("/api/v1/apps", `SSWS ${inside}`)).status).toBe(200);
+    for (const outside of [
+      await token("far", "198.51.100.0/24"),
+      await token("lo-2", "127.0.0.1/32"),
+    ]) {
+      const res = await api("/api/v1/apps", `SSWS ${outside}`);
+      expect([res.status, res.body.errorCode]).toEqual([403, "E0000006"]);
+    }
+  });
+
+  it("sees loopback callers (IPv4, IPv6, mapped) at the egress address and others as they are", () => {
+    for (const loop of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
+      expect(callerAddress(loop, EGRESS)).toBe(EGRESS);
+    expect(callerAddress("198.51.100.7", EGRESS)).toBe("198.51.100.7");
+    expect(callerAddress("127.0.0.1", undefined)).toBe("127.0.0.1");
+  });
+
+  it("refuses an egress address that is not an IP address", async () => {
+    for (const bad of ["1.2.3", "example.com", "203.0.113.0/24"])
+      await expect(startLocalOrg({ egressAddress: bad })).rejects.toThrow(/not an IP address/);
   });
 });
 
