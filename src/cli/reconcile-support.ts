@@ -20,7 +20,6 @@ import type {
   Plan,
 } from "../reconcile/model.js";
 import { keepOwnKey, plan, removedIntegrations } from "../reconcile/plan.js";
-import { sameJson } from "../reconcile/normalise.js";
 import {
   missingResourceFindings,
   objectsOf,
@@ -236,7 +235,7 @@ export async function openOkta(
   const dataDir = path.resolve(io.cwd, LOCAL_DIR, "local-org");
   mkdirSync(dataDir, { recursive: true });
   const { openLocalOrg, BOT_SCOPES } = await import("../local-org/index.js");
-  const org = await openLocalOrg({ dataDir, env: io.env });
+  const org = await openLocalOrg({ dataDir, env: io.env, cwd: io.cwd });
   io.stderr(
     `Using the local Okta org in ${path.relative(io.cwd, dataDir) || dataDir} (${org.url}): no OKTA_* settings are set.\n`,
   );
@@ -365,7 +364,6 @@ async function readAndPlan(
     : await okta.adapter.readAll(
         new Map([...ws.adoptions].filter(([name]) => ws.desired.has(name) || ws.tokens.has(name))),
       );
-  if (okta.localDir) actual.keepSelfNetwork = true;
   const desired = only?.size
     ? new Map([...ws.desired].filter(([name]) => only.has(name)))
     : ws.desired;
@@ -418,8 +416,6 @@ async function readAndPlan(
         .map((k) => `key ${k.kid}`),
       ...kept.scopes.filter((s) => !self.scopes.includes(s)),
     ];
-    if (okta.localDir && !sameJson(kept.app.network, self.app.network))
-      extra.push("its network (the bot reaches the local org from 127.0.0.1)");
     if (extra.length)
       notes.push(
         `${self.name}: the bot's own app keeps what the bot runs with although its file does not list it: ${extra.join(", ")}`,

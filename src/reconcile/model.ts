@@ -174,9 +174,6 @@ export interface ActualState {
   selfKey?: JwkState;
   /** The scopes the bot requests its tokens with: never revoked from its own app. */
   selfScopes?: string[];
-  /** Leave the network of the bot's own app as it is (the local org, reached from 127.0.0.1,
-   * which no integration file may list). */
-  keepSelfNetwork?: boolean;
   /** The shared interactive-login block, when the repository has token exceptions. */
   loginBlock?: {
     groupId?: string;

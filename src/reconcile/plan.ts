@@ -59,9 +59,7 @@ export function keepOwnKey(d: DesiredIntegration, actual: ActualState): DesiredI
       ? [...d.app.jwks, key].sort((x, y) => x.kid.localeCompare(y.kid))
       : d.app.jwks;
   const scopes = [...new Set([...d.scopes, ...(actual.selfScopes ?? [])])].sort();
-  const current = actual.integrations.get(d.name)?.app?.state.network;
-  const network = actual.keepSelfNetwork && current ? current : d.app.network;
-  return { ...d, scopes, app: { ...d.app, jwks, network } };
+  return { ...d, scopes, app: { ...d.app, jwks } };
 }
 
 function planIntegration(

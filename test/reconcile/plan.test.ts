@@ -178,25 +178,26 @@ describe("plan", () => {
     expect(p.operations[1]!.dependsOn).toEqual(["hr-sync/roleAssignment"]);
   });
 
-  it("never takes from the bot's own app the key, scopes or (local org) network it runs with", () => {
+  it("never takes from the bot's own app the key or scopes it runs with", () => {
     const d = desired("okta-gitops");
     const a = appliedActual(d);
     const ownKey = { kid: "local-1", kty: "RSA", n: "abc", e: "AQAB" };
-    a.app!.state = {
-      ...a.app!.state,
-      jwks: [ownKey, ...a.app!.state.jwks],
-      network: { connection: "ANYWHERE" },
-    };
+    a.app!.state = { ...a.app!.state, jwks: [ownKey, ...a.app!.state.jwks] };
     a.grants.push({ id: "oagX", scope: "okta.apps.read" });
     const actual = state([a], {
       self: "okta-gitops",
       selfKey: ownKey,
       selfScopes: ["okta.apps.read"],
-      keepSelfNetwork: true,
     });
     expect(plan(only(d), actual).operations).toEqual([]);
     // Without its file, the bot's own app is not deleted.
     expect(plan(new Map(), actual).operations).toEqual([]);
+    // Its network is the file's, as for any app (the local org sees the bot at its egress
+    // address, as Okta does): opened by hand, it is put back.
+    a.app!.state = { ...a.app!.state, network: { connection: "ANYWHERE" } };
+    const ops = plan(only(d), actual).operations;
+    expect(ops.map((o) => `${o.id} ${o.action}`)).toEqual(["okta-gitops/app update"]);
+    expect(ops[0]!.after).toMatchObject({ network: d.app.network });
   });
 
   it("ignores ApiTokenException documents", () => {
