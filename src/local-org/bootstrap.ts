@@ -45,6 +45,8 @@ export interface Credentials {
   sswsToken: string;
   sswsTokenId: string;
   adminUserId: string;
+  /** API tokens created from a seed file, with their secrets (shown once, as Okta does). */
+  seededApiTokens?: { id: string; name: string; token: string }[];
 }
 
 export async function bootstrap(

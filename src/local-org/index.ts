@@ -24,6 +24,7 @@ import { appFromBody } from "./resources/apps.js";
 import { seedApiToken, type SeededToken } from "./resources/api-tokens.js";
 import { createGroup, createUser } from "./resources/directory.js";
 import { Router } from "./router.js";
+import { applySeed, type LocalOrgSeed } from "./seed.js";
 import { createOrgServer } from "./server.js";
 import {
   emptyState,
@@ -42,12 +43,14 @@ export type { RateLimitOptions, Family } from "./ratelimit.js";
 export type { LogEntry, Counter, RequestLogOptions } from "./requestlog.js";
 export type { Credentials } from "./bootstrap.js";
 export type { OrgState } from "./store.js";
+export { LocalOrgSeed, parseSeed, SEED_FILE, SeedFileError, type SeededApiToken } from "./seed.js";
 export { BOT_SCOPES } from "./bootstrap.js";
 export {
   DEFAULT_LOCAL_EGRESS_ADDRESS,
   LOCAL_EGRESS_ENV,
   egressAddressFrom,
   openLocalOrg,
+  repositorySeed,
   type OpenedLocalOrg,
 } from "./open.js";
 
@@ -67,6 +70,11 @@ export interface LocalOrgOptions {
    * DEFAULT_LOCAL_EGRESS_ADDRESS.
    */
   egressAddress?: string;
+  /**
+   * Directory objects to create in a new org (never in one read back from its data folder): given,
+   * or a function called only when the org is new (so that the seed file is read only then).
+   */
+  seed?: LocalOrgSeed | (() => LocalOrgSeed | undefined);
 }
 
 export interface LocalOrgCredentials extends Credentials {
@@ -82,6 +90,8 @@ export interface LocalOrg {
   readonly dataDir?: string;
   /** The address the org sees callers on loopback at, if any. */
   readonly egressAddress?: string;
+  /** What a seed created, when this run created the org from one. */
+  readonly seeded?: { groups: number; users: number; apiTokens: number };
   readonly credentials: LocalOrgCredentials;
   /** The live state: tests may read it; writes should go through the API or `seed`. */
   readonly state: OrgState;
@@ -135,6 +145,12 @@ export async function startLocalOrg(options: LocalOrgOptions = {}): Promise<Loca
   const clock = options.clock ?? systemClock;
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
   const loaded = dataDir ? loadState(dataDir) : undefined;
+  // Read the seed before listening, so that a bad seed file leaves no server behind.
+  const seed = loaded
+    ? undefined
+    : typeof options.seed === "function"
+      ? options.seed()
+      : options.seed;
   const state = loaded ?? emptyState(newId("00o"));
   const store = dataDir ? fileStore(dataDir, state) : memoryStore(state);
 
@@ -155,8 +171,23 @@ export async function startLocalOrg(options: LocalOrgOptions = {}): Promise<Loca
   url = `http://127.0.0.1:${port}`;
 
   let creds = loaded && dataDir ? await readCredentials(dataDir) : undefined;
+  let seededCounts: LocalOrg["seeded"];
   if (!creds) {
     creds = await bootstrap(state, url, clock.now());
+    if (seed && !loaded) {
+      try {
+        const seededApiTokens = applySeed(state, seed, clock);
+        seededCounts = {
+          groups: seed.groups.length,
+          users: seed.users.length,
+          apiTokens: seededApiTokens.length,
+        };
+        if (seededApiTokens.length) creds = { ...creds, seededApiTokens };
+      } catch (error) {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw error;
+      }
+    }
     if (dataDir) creds = writePrivateKey(dataDir, creds);
     store.changed();
     store.flush();
@@ -178,6 +209,7 @@ export async function startLocalOrg(options: LocalOrgOptions = {}): Promise<Loca
     port,
     dataDir,
     egressAddress,
+    seeded: seededCounts,
     credentials,
     state,
     requests: () => log.list(),

@@ -1,9 +1,12 @@
 // The local org as the product opens it (the `local-org` command, and the org that plan, apply,
 // drift and import use when no OKTA_* settings are set), as opposed to the bare in-process API that
 // tests start: callers are seen at a public egress address, as Okta would see them.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import type { LocalOrgCredentials } from "./index.js";
 import { startLocalOrg } from "./index.js";
 import { isIpAddress } from "./network.js";
+import { parseSeed, SEED_FILE, type LocalOrgSeed } from "./seed.js";
 
 /**
  * The address the local org sees you at: the public (NAT) address it attributes to callers on
@@ -28,6 +31,17 @@ export function egressAddressFrom(flag: string | undefined, env: Env): string {
   return value;
 }
 
+/**
+ * The repository's seed file (local-org.seed.yaml in `cwd`), read and validated only when called:
+ * startLocalOrg calls it when it creates a new org. Throws SeedFileError on a bad file.
+ */
+export function repositorySeed(cwd: string): () => LocalOrgSeed | undefined {
+  return () => {
+    const file = path.join(cwd, SEED_FILE);
+    return existsSync(file) ? parseSeed(SEED_FILE, readFileSync(file)) : undefined;
+  };
+}
+
 export interface OpenedLocalOrg {
   url: string;
   credentials: LocalOrgCredentials;
@@ -36,14 +50,19 @@ export interface OpenedLocalOrg {
   close(): Promise<void>;
 }
 
-/** The product's local org kept in `dataDir`, for the CLI's reconcile commands. */
+/**
+ * The product's local org kept in `dataDir`, for the CLI's reconcile commands: a new one is seeded
+ * from the repository at `cwd`.
+ */
 export async function openLocalOrg(options: {
   dataDir: string;
   env: Env;
+  cwd: string;
 }): Promise<OpenedLocalOrg> {
   const org = await startLocalOrg({
     dataDir: options.dataDir,
     egressAddress: egressAddressFrom(undefined, options.env),
+    seed: repositorySeed(options.cwd),
   });
   return {
     url: org.url,

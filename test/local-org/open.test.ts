@@ -35,7 +35,7 @@ describe("the egress address", () => {
   });
 
   it("is the default for the CLI's implicit org", async () => {
-    const org = await openLocalOrg({ dataDir: tempDir(), env: {} });
+    const org = await openLocalOrg({ dataDir: tempDir(), env: {}, cwd: tempDir() });
     try {
       expect(org.egressAddress).toBe(DEFAULT_LOCAL_EGRESS_ADDRESS);
     } finally {

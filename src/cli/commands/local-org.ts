@@ -8,6 +8,8 @@ import {
   DEFAULT_LOCAL_EGRESS_ADDRESS,
   egressAddressFrom,
   LOCAL_EGRESS_ENV,
+  repositorySeed,
+  SEED_FILE,
   startLocalOrg,
 } from "../../local-org/index.js";
 
@@ -16,6 +18,8 @@ export const DEFAULT_DATA_DIR = path.join(".okta-gitops", "local-org");
 const USAGE = `Usage: okta-gitops local-org [--port N] [--data DIR] [--egress-address IP]
 
 Serves a local Okta org (the part of the Management API that okta-gitops uses) on 127.0.0.1.
+A new org is seeded from ${SEED_FILE} in the current directory, if there is one: the groups,
+service accounts and API tokens that the integrations reference but okta-gitops does not create.
 
 Options:
   --port N               port to listen on (default: a free port)
@@ -60,7 +64,12 @@ export const localOrgCommand: Command = {
       return 2;
     }
     const dataDir = path.resolve(values.data ?? DEFAULT_DATA_DIR);
-    const org = await startLocalOrg({ port, dataDir, egressAddress });
+    const org = await startLocalOrg({
+      port,
+      dataDir,
+      egressAddress,
+      seed: repositorySeed(process.cwd()),
+    });
     const c = org.credentials;
     process.stdout.write(
       [
@@ -70,6 +79,11 @@ export const localOrgCommand: Command = {
         `  client id:   ${c.clientId} (key id ${c.keyId}, DPoP, private_key_jwt)`,
         `  private key: ${c.privateKeyPath ?? "(in memory)"}`,
         `  egress:      ${egressAddress} (the address the local org sees you at, for network zones)`,
+        ...(org.seeded
+          ? [
+              `  seeded:      ${org.seeded.groups} groups, ${org.seeded.users} users, ${org.seeded.apiTokens} API tokens from ${SEED_FILE} (token secrets in the credentials file)`,
+            ]
+          : []),
         `Press Ctrl-C to stop.`,
         "",
       ].join("\n"),

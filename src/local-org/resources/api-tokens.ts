@@ -69,6 +69,8 @@ export function seedApiToken(
   state: OrgState,
   now: number,
   opts: {
+    /** A given id (seeding from a file); a new one otherwise. */
+    id?: string;
     name: string;
     userId: string;
     clientName?: string;
@@ -77,10 +79,12 @@ export function seedApiToken(
   },
 ): SeededToken {
   if (!state.users[opts.userId]) throw new Error(`seedApiToken: no user ${opts.userId}`);
+  if (opts.id && state.apiTokens[opts.id])
+    throw new Error(`seedApiToken: token ${opts.id} already exists`);
   const secret = `00${newSecret(40)}`;
   const iso = new Date(now).toISOString();
   const t: ApiTokenRecord = {
-    id: newId(PREFIX.apiToken),
+    id: opts.id ?? newId(PREFIX.apiToken),
     name: opts.name,
     userId: opts.userId,
     clientName: opts.clientName ?? "Okta API",

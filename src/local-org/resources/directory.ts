@@ -84,6 +84,8 @@ export function createUser(
   body: unknown,
   now: string,
   activate: boolean,
+  /** A given id (seeding); a new one otherwise. */
+  id?: string,
 ): UserRecord {
   const b = parseBody(createUserBody, body);
   if (findUser(state, b.profile.login)) {
@@ -96,8 +98,9 @@ export function createUser(
     if (!state.groups[gid])
       throw errors.validation([`groupIds: group ${gid} does not exist`], "groupIds");
   }
+  if (id && state.users[id]) throw errors.validation([`id: user ${id} already exists`], "id");
   const u: UserRecord = {
-    id: newId(PREFIX.user),
+    id: id ?? newId(PREFIX.user),
     status: activate ? "ACTIVE" : "STAGED",
     profile: b.profile,
     created: now,
@@ -110,7 +113,13 @@ export function createUser(
   return u;
 }
 
-export function createGroup(state: OrgState, body: unknown, now: string): GroupRecord {
+export function createGroup(
+  state: OrgState,
+  body: unknown,
+  now: string,
+  /** A given id (seeding); a new one otherwise. */
+  id?: string,
+): GroupRecord {
   const b = parseBody(groupBody, body);
   if (Object.values(state.groups).some((g) => g.profile.name === b.profile.name)) {
     throw errors.validation(
@@ -118,8 +127,9 @@ export function createGroup(state: OrgState, body: unknown, now: string): GroupR
       "name",
     );
   }
+  if (id && state.groups[id]) throw errors.validation([`id: group ${id} already exists`], "id");
   const g: GroupRecord = {
-    id: newId(PREFIX.group),
+    id: id ?? newId(PREFIX.group),
     type: "OKTA_GROUP",
     profile: b.profile,
     members: [],
