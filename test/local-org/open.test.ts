@@ -1,15 +1,29 @@
 // The local org as the product opens it (the `local-org` command and the implicit org of plan,
 // apply, drift and import): the egress address it sees you at, the seed file of a new org, and a
 // running `okta-gitops local-org` that the CLI shares instead of starting a second server.
-import { mkdtempSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import {
   DEFAULT_LOCAL_EGRESS_ADDRESS,
   egressAddressFrom,
   openLocalOrg,
+  parseSeed,
+  SEED_FILE,
+  SeedFileError,
 } from "../../src/local-org/index.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -41,5 +55,134 @@ describe("the egress address", () => {
     } finally {
       await org.close();
     }
+  });
+});
+
+describe("the seed file", () => {
+  it("brings every group, service account and API token that the example integrations reference", () => {
+    const seed = parseSeed(SEED_FILE, readFileSync(path.join(repoRoot, SEED_FILE)));
+    const groups = new Set<string>();
+    const logins = new Set<string>();
+    const tokens = new Set<string>();
+    const dir = path.join(repoRoot, "integrations");
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+      const doc = parse(readFileSync(path.join(dir, file), "utf8")) as {
+        kind: string;
+        spec: {
+          role?: { custom?: { resources?: string[] } };
+          serviceAccount?: { login: string };
+          token?: { id: string };
+        };
+      };
+      for (const r of doc.spec.role?.custom?.resources ?? []) {
+        const m = /^groups\/([^/]+)/.exec(r);
+        if (m?.[1]) groups.add(m[1]);
+      }
+      if (doc.spec.serviceAccount) logins.add(doc.spec.serviceAccount.login);
+      if (doc.spec.token) tokens.add(doc.spec.token.id);
+    }
+    expect(groups.size + logins.size + tokens.size).toBeGreaterThan(0);
+    expect(seed.groups.map((g) => g.id)).toEqual(expect.arrayContaining([...groups]));
+    expect(seed.users.map((u) => u.login)).toEqual(expect.arrayContaining([...logins]));
+    expect(seed.apiTokens.map((t) => t.id)).toEqual(expect.arrayContaining([...tokens]));
+    expect(seed.groups.find((g) => g.id === "00g1emp7Xq2Ab0h8d4")?.name).toBe("Employees");
+  });
+
+  it("reports each problem at its file, line and column", () => {
+    const text = [
+      "groups:", //                                     1
+      "  - id: 00g1emp7Xq2Ab0h8d4", //                  2
+      "    name: Employees", //                         3
+      "  - id: 00g1emp7Xq2Ab0h8d4", //                  4
+      "    name: Staff", //                             5
+      "users:", //                                      6
+      "  - id: 00u1svc0000000000a", //                  7
+      "    login: svc@acme.example", //                 8
+      "    groups: [00g0000000notthere]", //            9
+      "apiTokens:", //                                 10
+      "  - id: 00T1tok0000000000a", //                 11
+      "    name: t", //                                12
+      "    owner: nobody@acme.example", //             13
+    ].join("\n");
+    const err = (() => {
+      try {
+        parseSeed(SEED_FILE, Buffer.from(text));
+      } catch (e) {
+        return e as SeedFileError;
+      }
+      throw new Error("expected a SeedFileError");
+    })();
+    expect(err).toBeInstanceOf(SeedFileError);
+    expect(err.findings.map((f) => `${f.line}:${f.column} ${f.rule}`)).toEqual([
+      "4:9 seed.duplicate",
+      "9:14 seed.reference",
+      "13:12 seed.reference",
+    ]);
+    expect(err.message).toContain(
+      "local-org.seed.yaml:4:9: id 00g1emp7Xq2Ab0h8d4 is already given at line 2",
+    );
+
+    const schema = (() => {
+      try {
+        parseSeed(SEED_FILE, Buffer.from("groups:\n  - id: 123\n    nam: Employees\n"));
+      } catch (e) {
+        return e as SeedFileError;
+      }
+      throw new Error("expected a SeedFileError");
+    })();
+    expect(schema.message).toMatch(/^local-org\.seed\.yaml:2:/m);
+    expect(schema.message).toMatch(
+      /^local-org\.seed\.yaml:3:5: .*unknown key "nam"; did you mean "name"\?/m,
+    );
+    expect(() => parseSeed(SEED_FILE, Buffer.from("groups: [\n"))).toThrow(
+      /local-org\.seed\.yaml:1:/,
+    );
+    expect(parseSeed(SEED_FILE, Buffer.from("# nothing yet\n"))).toEqual({
+      groups: [],
+      users: [],
+      apiTokens: [],
+    });
+  });
+
+  it("seeds a new org the CLI creates, and only a new one", async () => {
+    const cwd = tempDir();
+    copyFileSync(path.join(repoRoot, SEED_FILE), path.join(cwd, SEED_FILE));
+    const dataDir = path.join(cwd, ".okta-gitops", "local-org");
+    const first = await openLocalOrg({ dataDir, env: {}, cwd });
+    const seeded = first.credentials.seededApiTokens?.find((t) => t.id === "00T1lgcyPay0rll8Q3");
+    try {
+      const get = (p: string, token = first.credentials.sswsToken) =>
+        fetch(`${first.url}${p}`, { headers: { Authorization: `SSWS ${token}` } }).then(
+          async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }),
+        );
+      expect((await get("/api/v1/groups/00g1emp7Xq2Ab0h8d4")).body).toMatchObject({
+        id: "00g1emp7Xq2Ab0h8d4",
+        profile: { name: "Employees" },
+      });
+      const user = await get("/api/v1/users/svc-legacy-payroll@acme.example");
+      expect(user.body).toMatchObject({ id: "00u1lgcyPay0rllSvc", status: "ACTIVE" });
+      expect((await get("/api/v1/api-tokens/00T1lgcyPay0rll8Q3")).body).toMatchObject({
+        userId: "00u1lgcyPay0rllSvc",
+      });
+      // The token's secret, kept in credentials.json, authenticates as the service account's token.
+      expect(seeded?.token).toBeTruthy();
+      expect((await get("/api/v1/groups", seeded?.token)).status).toBe(200);
+      const onDisk = readFileSync(path.join(dataDir, "credentials.json"), "utf8");
+      expect(onDisk).toContain(seeded?.token ?? "-");
+    } finally {
+      await first.close();
+    }
+    // An existing org is not seeded again: the seed file is not even read.
+    writeFileSync(path.join(cwd, SEED_FILE), "groups: [\n");
+    const second = await openLocalOrg({ dataDir, env: {}, cwd });
+    try {
+      expect(second.credentials.seededApiTokens?.map((t) => t.id)).toEqual(["00T1lgcyPay0rll8Q3"]);
+    } finally {
+      await second.close();
+    }
+    // A new org from a broken seed file is refused with the file's line.
+    await expect(openLocalOrg({ dataDir: path.join(cwd, "other"), env: {}, cwd })).rejects.toThrow(
+      /local-org\.seed\.yaml:\d+:\d+/,
+    );
   });
 });
