@@ -53,6 +53,13 @@ export {
   repositorySeed,
   type OpenedLocalOrg,
 } from "./open.js";
+export {
+  RUNNING_FILE,
+  removeRunningFile,
+  runningServer,
+  writeRunningFile,
+  type RunningServer,
+} from "./running.js";
 
 export interface LocalOrgOptions {
   /** 0 (the default) picks a free port. */
@@ -122,7 +129,8 @@ export interface LocalOrg {
   close(): Promise<void>;
 }
 
-async function readCredentials(dataDir: string): Promise<Credentials | undefined> {
+/** The credentials of a file-backed org, from its credentials file and private key. */
+export async function readCredentials(dataDir: string): Promise<Credentials | undefined> {
   const file = path.join(dataDir, CREDENTIALS_FILE);
   if (!existsSync(file)) return undefined;
   type OnDisk = Omit<Credentials, "privateKeyPem" | "privateKeyJwk"> & { orgUrl?: string };

@@ -3,9 +3,11 @@
 // tests start: callers are seen at a public egress address, as Okta would see them.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { CREDENTIALS_FILE } from "./bootstrap.js";
 import type { LocalOrgCredentials } from "./index.js";
-import { startLocalOrg } from "./index.js";
+import { readCredentials, startLocalOrg } from "./index.js";
 import { isIpAddress } from "./network.js";
+import { runningServer } from "./running.js";
 import { parseSeed, SEED_FILE, type LocalOrgSeed } from "./seed.js";
 
 /**
@@ -47,18 +49,37 @@ export interface OpenedLocalOrg {
   credentials: LocalOrgCredentials;
   /** The address the org sees this process at. */
   egressAddress?: string;
+  /** The pid of the `okta-gitops local-org` serving the org, when this process shares its server. */
+  servedBy?: number;
+  /** Stops the server this process started; leaves a shared one running. */
   close(): Promise<void>;
 }
 
 /**
- * The product's local org kept in `dataDir`, for the CLI's reconcile commands: a new one is seeded
- * from the repository at `cwd`.
+ * The product's local org kept in `dataDir`, for the CLI's reconcile commands: the server of a
+ * running `okta-gitops local-org` on that folder when there is one, else one started here for the
+ * time of the command (a new org seeded from the repository at `cwd`).
  */
 export async function openLocalOrg(options: {
   dataDir: string;
   env: Env;
   cwd: string;
 }): Promise<OpenedLocalOrg> {
+  const running = await runningServer(options.dataDir);
+  const creds = running && (await readCredentials(options.dataDir));
+  if (running && creds) {
+    return {
+      url: running.url,
+      credentials: {
+        ...creds,
+        orgUrl: running.url,
+        credentialsPath: path.join(options.dataDir, CREDENTIALS_FILE),
+      },
+      egressAddress: running.egressAddress,
+      servedBy: running.pid,
+      close: async () => {},
+    };
+  }
   const org = await startLocalOrg({
     dataDir: options.dataDir,
     egressAddress: egressAddressFrom(undefined, options.env),

@@ -1,8 +1,10 @@
 // The local org as the product opens it (the `local-org` command and the implicit org of plan,
 // apply, drift and import): the egress address it sees you at, the seed file of a new org, and a
 // running `okta-gitops local-org` that the CLI shares instead of starting a second server.
+import { spawn, spawnSync } from "node:child_process";
 import {
   copyFileSync,
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -19,9 +21,11 @@ import {
   egressAddressFrom,
   openLocalOrg,
   parseSeed,
+  RUNNING_FILE,
   SEED_FILE,
   SeedFileError,
 } from "../../src/local-org/index.js";
+import { privateKeyClient } from "../support/okta-sdk.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -184,5 +188,91 @@ describe("the seed file", () => {
     await expect(openLocalOrg({ dataDir: path.join(cwd, "other"), env: {}, cwd })).rejects.toThrow(
       /local-org\.seed\.yaml:\d+:\d+/,
     );
+  });
+});
+
+/** `okta-gitops local-org` as a child process (from the repository root, so its seed applies). */
+function serve(dataDir: string) {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/run.ts", "local-org", "--data", dataDir],
+    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const ready = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 20 s: ${out}`)), 20_000);
+    child.stdout.on("data", () => {
+      if (out.includes("Ctrl-C")) {
+        clearTimeout(timer);
+        resolve(out);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code}: ${out}`));
+    });
+  });
+  // Awaited only by callers that expect the server to come up.
+  ready.catch(() => undefined);
+  return { child, ready, exited, output: () => out };
+}
+
+describe("a running okta-gitops local-org and the CLI on the same data folder", () => {
+  it("shares the running server instead of starting a second one, and forgets it on exit", async () => {
+    const dataDir = path.join(tempDir(), "local-org");
+    const server = serve(dataDir);
+    try {
+      const out = await server.ready;
+      expect(out).toContain("seeded:      1 groups, 1 users, 1 API tokens");
+      const running = JSON.parse(readFileSync(path.join(dataDir, RUNNING_FILE), "utf8")) as {
+        url: string;
+        pid: number;
+      };
+      expect(running.pid).toBe(server.child.pid);
+      expect(out).toContain(`Local Okta org at ${running.url}`);
+
+      const shared = await openLocalOrg({ dataDir, env: {}, cwd: tempDir() });
+      expect(shared).toMatchObject({ url: running.url, servedBy: server.child.pid });
+      // The bot's credentials from the data folder work against the running server (DPoP), and
+      // it serves the same org (the seed it created).
+      const client = privateKeyClient(shared);
+      expect(
+        (await client.groupApi.getGroup({ groupId: "00g1emp7Xq2Ab0h8d4" })).profile?.name,
+      ).toBe("Employees");
+      await shared.close();
+      expect((await fetch(`${running.url}/api/v1/groups`)).status).toBe(401);
+
+      const second = serve(dataDir);
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain(`already served from ${dataDir} at ${running.url}`);
+
+      server.child.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+      expect(existsSync(path.join(dataDir, RUNNING_FILE))).toBe(false);
+    } finally {
+      if (server.child.exitCode === null) server.child.kill("SIGKILL");
+    }
+  });
+
+  it("starts its own server when the running file is stale", async () => {
+    const dataDir = path.join(tempDir(), "local-org");
+    const first = await openLocalOrg({ dataDir, env: {}, cwd: tempDir() });
+    await first.close();
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    writeFileSync(
+      path.join(dataDir, RUNNING_FILE),
+      JSON.stringify({ url: "http://127.0.0.1:9", pid: gone, startedAt: "2026-11-29T00:00:00Z" }),
+    );
+    const own = await openLocalOrg({ dataDir, env: {}, cwd: tempDir() });
+    try {
+      expect(own.servedBy).toBeUndefined();
+      expect(own.url).not.toBe("http://127.0.0.1:9");
+      expect((await fetch(`${own.url}/api/v1/groups`)).status).toBe(401);
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -8,9 +8,14 @@ import {
   DEFAULT_LOCAL_EGRESS_ADDRESS,
   egressAddressFrom,
   LOCAL_EGRESS_ENV,
+  removeRunningFile,
   repositorySeed,
+  RUNNING_FILE,
+  runningServer,
   SEED_FILE,
   startLocalOrg,
+  writeRunningFile,
+  type LocalOrg,
 } from "../../local-org/index.js";
 
 export const DEFAULT_DATA_DIR = path.join(".okta-gitops", "local-org");
@@ -64,35 +69,61 @@ export const localOrgCommand: Command = {
       return 2;
     }
     const dataDir = path.resolve(values.data ?? DEFAULT_DATA_DIR);
+    // Two servers over one org.json would overwrite each other's changes.
+    const other = await runningServer(dataDir);
+    if (other) {
+      process.stderr.write(
+        `okta-gitops local-org: a local org is already served from ${dataDir} at ${other.url} (pid ${other.pid})\n`,
+      );
+      return 1;
+    }
     const org = await startLocalOrg({
       port,
       dataDir,
       egressAddress,
       seed: repositorySeed(process.cwd()),
     });
-    const c = org.credentials;
-    process.stdout.write(
-      [
-        `Local Okta org at ${org.url}`,
-        `  data:        ${dataDir}`,
-        `  credentials: ${c.credentialsPath ?? "(in memory)"}`,
-        `  client id:   ${c.clientId} (key id ${c.keyId}, DPoP, private_key_jwt)`,
-        `  private key: ${c.privateKeyPath ?? "(in memory)"}`,
-        `  egress:      ${egressAddress} (the address the local org sees you at, for network zones)`,
-        ...(org.seeded
-          ? [
-              `  seeded:      ${org.seeded.groups} groups, ${org.seeded.users} users, ${org.seeded.apiTokens} API tokens from ${SEED_FILE} (token secrets in the credentials file)`,
-            ]
-          : []),
-        `Press Ctrl-C to stop.`,
-        "",
-      ].join("\n"),
-    );
-    await new Promise<void>((resolve) => {
+    const stopped = new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
     });
-    await org.close();
+    const forget = () => removeRunningFile(dataDir, process.pid);
+    process.once("exit", forget);
+    try {
+      writeRunningFile(dataDir, {
+        url: org.url,
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        egressAddress,
+      });
+      announce(org, dataDir, egressAddress);
+      await stopped;
+    } finally {
+      forget();
+      await org.close();
+    }
     return 0;
   },
 };
+
+function announce(org: LocalOrg, dataDir: string, egressAddress: string): void {
+  const c = org.credentials;
+  process.stdout.write(
+    [
+      `Local Okta org at ${org.url}`,
+      `  data:        ${dataDir}`,
+      `  credentials: ${c.credentialsPath ?? "(in memory)"}`,
+      `  client id:   ${c.clientId} (key id ${c.keyId}, DPoP, private_key_jwt)`,
+      `  private key: ${c.privateKeyPath ?? "(in memory)"}`,
+      `  egress:      ${egressAddress} (the address the local org sees you at, for network zones)`,
+      ...(org.seeded
+        ? [
+            `  seeded:      ${org.seeded.groups} groups, ${org.seeded.users} users, ${org.seeded.apiTokens} API tokens from ${SEED_FILE} (token secrets in the credentials file)`,
+          ]
+        : []),
+      `  running:     ${path.join(dataDir, RUNNING_FILE)} (plan, apply, drift and import use this server)`,
+      `Press Ctrl-C to stop.`,
+      "",
+    ].join("\n"),
+  );
+}
