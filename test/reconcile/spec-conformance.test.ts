@@ -84,7 +84,10 @@ describe("the reconciler's exchanges with Okta", () => {
     const admin = sswsClient(org);
     const app = Object.values(org.state.apps).find((a) => a.label === "hr-sync")!;
     const current = await admin.applicationApi.getApplication({ appId: app.id });
-    const settings = current.settings as { oauthClient: { dpop_bound_access_tokens?: boolean } };
+    // The SDK types getApplication as the base Application, without an OIDC app's settings.
+    const { settings } = current as unknown as {
+      settings: { oauthClient: { dpop_bound_access_tokens?: boolean } };
+    };
     settings.oauthClient.dpop_bound_access_tokens = false;
     await admin.applicationApi.replaceApplication({ appId: app.id, application: current });
     expect((await cli(runDrift, ["--correct", ...approved], repo, org)).code).toBe(0);
