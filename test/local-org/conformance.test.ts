@@ -547,6 +547,25 @@ async function invalidRequests(c: Client): Promise<void> {
       ),
     ).toMatchObject(validation);
   }
+  // A sign-on rule whose people condition lacks `users` (the spec's PolicyPeopleCondition needs
+  // both groups and users, each with include and exclude).
+  let policyId = "";
+  for await (const p of await c.policyApi.listPolicies({ type: "OKTA_SIGN_ON" })) {
+    if (p?.id) policyId = p.id;
+  }
+  expect(
+    await refusal(() =>
+      c.policyApi.createPolicyRule({
+        policyId,
+        policyRule: {
+          type: "SIGN_ON",
+          name: "half a condition",
+          conditions: { people: { groups: { include: [] } } },
+          actions: { signon: { access: "DENY" } },
+        } as never,
+      }),
+    ),
+  ).toMatchObject(validation);
   expect(
     await refusal(() =>
       c.roleAssignmentApi.assignRoleToUser({

@@ -9,10 +9,13 @@ import type { OrgState, PolicyRecord, PolicyRuleRecord } from "../store.js";
 import { parseBody } from "../validate.js";
 
 const ids = z.array(z.string()).optional();
+// Okta's PolicyPeopleCondition requires both `groups` and `users`, and its GroupCondition and
+// UserCondition both `include` and `exclude`: a rule body without them is refused, as Okta does.
+const required = z.array(z.string());
 const people = z
   .object({
-    groups: z.object({ include: ids, exclude: ids }).optional(),
-    users: z.object({ include: ids, exclude: ids }).optional(),
+    groups: z.object({ include: required, exclude: required }),
+    users: z.object({ include: required, exclude: required }),
   })
   .optional();
 const networkCondition = z
@@ -128,7 +131,12 @@ export function seedDefaultPolicy(state: OrgState, now: string): void {
     status: "ACTIVE",
     priority: 1,
     system: true,
-    conditions: { people: normalizePeople({ groups: { include: everyone ? [everyone.id] : [] } }) },
+    conditions: {
+      people: {
+        groups: { include: everyone ? [everyone.id] : [], exclude: [] },
+        users: { include: [], exclude: [] },
+      },
+    },
     created: now,
     lastUpdated: now,
   };
