@@ -10,7 +10,8 @@ import { readDirectorySources } from "../load/source-directory.js";
 import type { LoadedIntegration } from "../load/types.js";
 import { validate } from "../validate.js";
 import { connectOkta, type OktaConnection } from "../okta/adapter.js";
-import { oktaSettingsFromEnv, type OktaSettings } from "../okta/settings.js";
+import { OKTA_ENV, oktaSettingsFromEnv, type OktaSettings } from "../okta/settings.js";
+import { FORMATS, type Format } from "../reconcile/render/index.js";
 import { desiredIntegration, desiredToken } from "../reconcile/desired.js";
 import type {
   ActualState,
@@ -216,6 +217,19 @@ export interface OktaSession extends OktaConnection {
 }
 
 export const LOCAL_DIR = ".okta-gitops";
+
+/** Runs `body` with an Okta session, and closes it (and a local org it started) afterwards. */
+export async function withOkta<T>(
+  io: ReconcileIo,
+  body: (okta: OktaSession) => Promise<T>,
+): Promise<T> {
+  const okta = await openOkta(io);
+  try {
+    return await body(okta);
+  } finally {
+    await okta.close();
+  }
+}
 
 /** Okta from OKTA_* variables; with none set, the local Okta org kept under .okta-gitops/. */
 export async function openOkta(
@@ -462,4 +476,35 @@ export async function guarded(
 function leaseMs(env: Record<string, string | undefined>): number {
   const seconds = Number(env.OKTA_GITOPS_LOCK_LEASE_SECONDS ?? 60);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
+}
+
+// --- arguments shared by plan, apply and drift -------------------------------------------------
+
+export const WORKSPACE_OPTIONS = {
+  format: { type: "string", default: "text" },
+  approved: { type: "string", multiple: true },
+  config: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The repository a command's arguments name: its files, settings and approvals. */
+export function workspaceFromArgs(
+  io: ReconcileIo,
+  args: { positionals: string[]; values: { config?: string; approved?: string[] } },
+): Workspace {
+  return loadWorkspace(io, {
+    paths: args.positionals,
+    configPath: args.values.config,
+    approved: listOption(args.values.approved),
+    // Against the local org (a sandbox, with no Identity team) every exception counts as approved
+    // too, and the commands say which (`sandboxApproved`).
+    sandbox: OKTA_ENV.every((k) => !io.env[k]),
+  });
+}
+
+export function formatOf(value: string | undefined): Format {
+  const format = (value ?? "text") as Format;
+  if (!FORMATS.includes(format))
+    throw new UserError(`unknown format '${value}': use one of ${FORMATS.join(", ")}`);
+  return format;
 }

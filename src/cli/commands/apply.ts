@@ -18,18 +18,19 @@ import {
   guarded,
   hasChanges,
   hasConflicts,
-  loadWorkspace,
-  openOkta,
+  formatOf,
   planAgainstOkta,
   processIo,
   progressBar,
   UserError,
+  withOkta,
+  workspaceFromArgs,
+  WORKSPACE_OPTIONS,
   type OktaSession,
   type PlanRun,
   type ReconcileIo,
   type Workspace,
 } from "../reconcile-support.js";
-import { approvals, formatOf } from "./plan.js";
 
 export const APPLY_HELP = `Usage: okta-gitops apply [paths...] [options]
 
@@ -63,12 +64,9 @@ export async function runApply(argv: string[], io: ReconcileIo): Promise<number>
       allowPositionals: true,
       strict: true,
       options: {
+        ...WORKSPACE_OPTIONS,
         yes: { type: "boolean", short: "y" },
         "confirm-deletions": { type: "boolean" },
-        approved: { type: "string", multiple: true },
-        format: { type: "string", default: "text" },
-        config: { type: "string" },
-        help: { type: "boolean", short: "h" },
       },
     });
     if (args.values.help) {
@@ -76,30 +74,23 @@ export async function runApply(argv: string[], io: ReconcileIo): Promise<number>
       return 0;
     }
     const format = formatOf(args.values.format);
-    const ws = loadWorkspace(io, {
-      paths: args.positionals,
-      configPath: args.values.config,
-      ...approvals(io, args.values.approved),
-    });
+    const ws = workspaceFromArgs(io, args);
     // Against the local org, exceptions pass without an approval: said plainly, every run.
     const sandbox = sandboxApprovalLine(ws);
     if (sandbox && format !== "json") io.stdout(`${sandbox}\n`);
     if (!args.values.yes && !io.stdinIsTTY)
       throw new UserError("stdin is not a terminal: pass --yes to apply without confirmation");
-    const okta = await openOkta(io);
     const options = {
       format,
       confirm: !args.values.yes,
       confirmDeletions: Boolean(args.values["confirm-deletions"]),
     };
-    try {
+    return withOkta(io, async (okta) => {
       // A first plan without the lock: a run with nothing to do writes nothing, not even a lock.
       const first = await planAgainstOkta(ws, okta, undefined, io);
       if (!hasChanges(first.plan)) return showNoChanges(ws, first, io, format);
-      return await withLock(okta, io, () => applyWorkspace(ws, okta, io, options));
-    } finally {
-      await okta.close();
-    }
+      return withLock(okta, io, () => applyWorkspace(ws, okta, io, options));
+    });
   });
 }
 

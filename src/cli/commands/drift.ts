@@ -9,15 +9,16 @@ import { subject } from "../../reconcile/render/index.js";
 import { refsOf } from "../../okta/adapter.js";
 import {
   findingLine,
+  formatOf,
   guarded,
-  loadWorkspace,
-  openOkta,
   planAgainstOkta,
   processIo,
   progressBar,
+  withOkta,
+  workspaceFromArgs,
+  WORKSPACE_OPTIONS,
   type ReconcileIo,
 } from "../reconcile-support.js";
-import { approvals, formatOf } from "./plan.js";
 import { renderReport, reportJson, withLock } from "./apply.js";
 
 export const DRIFT_HELP = `Usage: okta-gitops drift [paths...] [options]
@@ -71,26 +72,15 @@ export async function runDrift(argv: string[], io: ReconcileIo): Promise<number>
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        correct: { type: "boolean" },
-        format: { type: "string", default: "text" },
-        approved: { type: "string", multiple: true },
-        config: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: { ...WORKSPACE_OPTIONS, correct: { type: "boolean" } },
     });
     if (args.values.help) {
       io.stdout(DRIFT_HELP + "\n");
       return 0;
     }
     const format = formatOf(args.values.format);
-    const ws = loadWorkspace(io, {
-      paths: args.positionals,
-      configPath: args.values.config,
-      ...approvals(io, args.values.approved),
-    });
-    const okta = await openOkta(io);
-    try {
+    const ws = workspaceFromArgs(io, args);
+    return withOkta(io, async (okta) => {
       // The drift read checks no resource's existence (it changes nothing); a correction does, and
       // leaves out an integration whose resource set names an object that is not in Okta.
       const check = async (correcting: boolean) => {
@@ -130,9 +120,7 @@ export async function runDrift(argv: string[], io: ReconcileIo): Promise<number>
         else io.stdout(renderDrift(items, format) + "Corrected: " + renderReport(report, run.plan));
         return report.failed || report.skipped || run.findings.length ? 1 : 0;
       });
-    } finally {
-      await okta.close();
-    }
+    });
   });
 }
 

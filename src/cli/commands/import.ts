@@ -12,7 +12,7 @@ import type { ImportedApp } from "../../okta/adapter.js";
 import {
   guarded,
   IMPORT_LINE,
-  openOkta,
+  withOkta,
   processIo,
   UserError,
   type ReconcileIo,
@@ -63,13 +63,7 @@ export async function runImport(argv: string[], io: ReconcileIo): Promise<number
     }
     const [ref, ...extra] = args.positionals;
     if (!ref || extra.length) throw new UserError("give exactly one app id or label");
-    const okta = await openOkta(io);
-    let app: ImportedApp;
-    try {
-      app = await okta.adapter.describeApp(ref);
-    } finally {
-      await okta.close();
-    }
+    const app: ImportedApp = await withOkta(io, (okta) => okta.adapter.describeApp(ref));
     if (app.managedAs)
       throw new UserError(`app ${app.id} is already managed by okta-gitops as ${app.managedAs}`);
     const name = args.values.name ?? slug(app.label);

@@ -1,7 +1,6 @@
 // `okta-gitops plan`: what apply would change in Okta, without changing anything.
 import { parseArgs } from "node:util";
 import {
-  FORMATS,
   GITHUB_COMMENT_LIMIT,
   planToJson,
   renderPlan,
@@ -13,17 +12,17 @@ import {
   guarded,
   hasChanges,
   hasConflicts,
+  formatOf,
   listOption,
-  loadWorkspace,
-  openOkta,
   planAgainstOkta,
   processIo,
-  UserError,
+  withOkta,
+  workspaceFromArgs,
+  WORKSPACE_OPTIONS,
   type ReconcileIo,
 } from "../reconcile-support.js";
 import type { Finding } from "../../model/index.js";
 import type { Plan } from "../../reconcile/model.js";
-import { OKTA_ENV } from "../../okta/settings.js";
 
 export const PLAN_HELP = `Usage: okta-gitops plan [paths...] [options]
 
@@ -54,26 +53,15 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        format: { type: "string", default: "text" },
-        only: { type: "string", multiple: true },
-        approved: { type: "string", multiple: true },
-        config: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: { ...WORKSPACE_OPTIONS, only: { type: "string", multiple: true } },
     });
     if (args.values.help) {
       io.stdout(PLAN_HELP + "\n");
       return 0;
     }
     const format = formatOf(args.values.format);
-    const ws = loadWorkspace(io, {
-      paths: args.positionals,
-      configPath: args.values.config,
-      ...approvals(io, args.values.approved),
-    });
-    const okta = await openOkta(io);
-    try {
+    const ws = workspaceFromArgs(io, args);
+    return withOkta(io, async (okta) => {
       const only = listOption(args.values.only);
       const run = await planAgainstOkta(ws, okta, only.size ? only : undefined, io);
       const sandbox = sandboxApprovalLine(ws);
@@ -85,17 +73,8 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
       }
       if (ws.refused.size || run.findings.length || hasConflicts(run.plan)) return 1;
       return hasChanges(run.plan) ? 2 : 0;
-    } finally {
-      await okta.close();
-    }
+    });
   });
-}
-
-export function formatOf(value: string | undefined): Format {
-  const format = (value ?? "text") as Format;
-  if (!FORMATS.includes(format))
-    throw new UserError(`unknown format '${value}': use one of ${FORMATS.join(", ")}`);
-  return format;
 }
 
 export function renderWithNotes(
@@ -122,13 +101,4 @@ export function renderWithNotes(
     block += line + "\n";
   }
   return renderPlan(p, format, GITHUB_COMMENT_LIMIT - block.length - 1) + "\n" + block;
-}
-
-/** The integrations named by --approved; against the local org (a sandbox, with no Identity team)
- * every exception counts as approved too, and the commands say which (`sandboxApproved`). */
-export function approvals(
-  io: ReconcileIo,
-  values: string[] | undefined,
-): { approved: Set<string>; sandbox: boolean } {
-  return { approved: listOption(values), sandbox: OKTA_ENV.every((k) => !io.env[k]) };
 }
