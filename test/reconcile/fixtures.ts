@@ -1,6 +1,11 @@
 // Test integrations: a valid ServiceApp, varied by overrides.
 import { randomBytes } from "node:crypto";
-import { ServiceApp, type ServiceApp as ServiceAppT } from "../../src/model/index.js";
+import {
+  ApiTokenException,
+  ServiceApp,
+  type ApiTokenException as ApiTokenExceptionT,
+  type ServiceApp as ServiceAppT,
+} from "../../src/model/index.js";
 
 // Each integration has its own key (the policy refuses a key shared by two integrations).
 const keys = new Map<string, { kty: "RSA"; kid: string; n: string; e: string }>();
@@ -53,4 +58,42 @@ export function customRoleOn(groupId: string) {
       resources: [`groups/${groupId}`, `groups/${groupId}/users`],
     },
   };
+}
+
+export interface TokenExceptionOptions {
+  /** The service account's login before @acme.example. */
+  login?: string;
+  percent?: number;
+  role?: ApiTokenExceptionT["spec"]["role"];
+}
+
+/** A valid ApiTokenException registering `tokenId` for a payroll connector. */
+export function tokenException(
+  name: string,
+  tokenId: string,
+  {
+    login = "svc-payroll",
+    percent = 10,
+    role = { standard: "READ_ONLY_ADMIN" },
+  }: TokenExceptionOptions = {},
+): ApiTokenExceptionT {
+  return ApiTokenException.parse({
+    apiVersion: "okta-gitops/v1",
+    kind: "ApiTokenException",
+    metadata: {
+      name,
+      owner: "@acme/payroll",
+      purpose: "The payroll vendor's connector reads users",
+      request: "https://tracker.example.com/ACCESS-77",
+    },
+    spec: {
+      justification: "The payroll vendor's connector supports only SSWS tokens",
+      expires: "2027-03-01",
+      serviceAccount: { login: `${login}@acme.example` },
+      token: { id: tokenId },
+      role,
+      network: { allow: ["192.0.2.44/32"] },
+      rateLimit: { percent },
+    },
+  });
 }

@@ -36,8 +36,12 @@ export class Repo {
     mkdirSync(path.join(this.dir, "integrations"));
   }
   write(name: string, spec: SpecOverrides = {}): void {
-    const doc = serviceApp(name, spec);
-    writeFileSync(path.join(this.dir, "integrations", `${name}.yaml`), stringify(doc));
+    this.writeDoc(serviceApp(name, spec));
+  }
+  /** Writes any integration document to integrations/<metadata.name>.yaml. */
+  writeDoc(doc: { metadata: { name: string } }): void {
+    const file = path.join(this.dir, "integrations", `${doc.metadata.name}.yaml`);
+    writeFileSync(file, stringify(doc));
   }
   remove(name: string): void {
     rmSync(path.join(this.dir, "integrations", `${name}.yaml`));

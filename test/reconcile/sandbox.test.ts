@@ -1,34 +1,17 @@
 // Against the local org (no OKTA_* settings) exceptions count as approved, so that the quick start
 // runs; apply says so in a line naming those integrations, and its help documents it. With OKTA_*
 // set (real Okta, here the same local org reached as Okta), only --approved counts.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { APPLY_HELP, runApply } from "../../src/cli/commands/apply.js";
 import { runPlan } from "../../src/cli/commands/plan.js";
 import { Repo, testIo } from "./harness.js";
+import { tokenException } from "./fixtures.js";
 
-const exception = {
-  apiVersion: "okta-gitops/v1",
-  kind: "ApiTokenException",
-  metadata: {
-    name: "legacy-payroll",
-    owner: "@acme/payroll",
-    purpose: "The payroll vendor's connector reads users",
-    request: "https://tracker.example.com/ACCESS-77",
-  },
-  spec: {
-    justification: "The payroll vendor's connector supports only SSWS tokens",
-    expires: "2027-03-01",
-    serviceAccount: { login: "svc-payroll@acme.example" },
-    token: { id: "00Tnotseeded000000x" },
-    role: { standard: "READ_ONLY_ADMIN" },
-    network: { allow: ["192.0.2.44/32"] },
-    rateLimit: { percent: 10 },
-  },
-};
+// A token the org does not hold: the plan notes it and makes its zone ready.
+const exception = tokenException("legacy-payroll", "00Tnotseeded000000x");
 
 const repo = new Repo();
 afterAll(() => repo.cleanup());
@@ -36,7 +19,7 @@ afterAll(() => repo.cleanup());
 describe("exceptions against the local org", () => {
   it("are treated as approved, and apply says which and why", async () => {
     repo.write("siem-reader", { scopes: ["okta.logs.read"], role: { standard: "REPORT_ADMIN" } });
-    writeFileSync(path.join(repo.dir, "integrations", "legacy-payroll.yaml"), stringify(exception));
+    repo.writeDoc(exception);
     const io = testIo(repo.dir, {});
     const code = await runApply(["--yes"], io);
     expect(code, io.out + io.err).toBe(0);

@@ -2,9 +2,6 @@
 // Okta's own OpenAPI description: a whole life cycle (create, change, drift correction, API token
 // exception, removal) runs through the CLI against the local org, whose request log keeps the
 // bodies, and each exchange is validated with the spec from ../shared/okta.
-import { writeFileSync } from "node:fs";
-import path from "node:path";
-import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalOrg } from "../../src/local-org/index.js";
 import { runApply } from "../../src/cli/commands/apply.js";
@@ -13,6 +10,7 @@ import { runPlan } from "../../src/cli/commands/plan.js";
 import { loadOAuthSpec, loadOktaSpec } from "../support/okta-spec.js";
 import { sswsClient } from "../support/okta-sdk.js";
 import { cli, Repo, startOrg } from "./harness.js";
+import { tokenException } from "./fixtures.js";
 
 let org: LocalOrg;
 let repo: Repo;
@@ -31,29 +29,6 @@ afterAll(async () => {
   repo.cleanup();
 });
 
-function writeTokenException(): void {
-  const doc = {
-    apiVersion: "okta-gitops/v1",
-    kind: "ApiTokenException",
-    metadata: {
-      name: "legacy-payroll",
-      owner: "@acme/payroll",
-      purpose: "The payroll vendor's connector reads users",
-      request: "https://tracker.example.com/ACCESS-77",
-    },
-    spec: {
-      justification: "The payroll vendor's connector supports only SSWS tokens",
-      expires: "2027-03-01",
-      serviceAccount: { login: "svc-payroll@acme.example" },
-      token: { id: tokenId },
-      role: { standard: "READ_ONLY_ADMIN" },
-      network: { allow: ["192.0.2.44/32"] },
-      rateLimit: { percent: 10 },
-    },
-  };
-  writeFileSync(path.join(repo.dir, "integrations", "legacy-payroll.yaml"), stringify(doc));
-}
-
 const approved = ["--approved", "all"];
 const apply = () => cli(runApply, ["--yes", "--confirm-deletions", ...approved], repo, org);
 
@@ -68,7 +43,7 @@ describe("the reconciler's exchanges with Okta", () => {
       },
     });
     repo.write("siem-reader", { scopes: ["okta.logs.read"], role: { standard: "REPORT_ADMIN" } });
-    writeTokenException();
+    repo.writeDoc(tokenException("legacy-payroll", tokenId));
     expect((await apply()).code).toBe(0);
 
     // A change of scope, network and rate share.

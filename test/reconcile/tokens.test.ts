@@ -1,9 +1,6 @@
 // An ApiTokenException against the local org: the registered token gets the bot's marker (its
 // name), the integration's zone as its network and its rate share; the plan is then empty; a
 // removed file revokes the token and removes the zone, under the deletion guard.
-import { writeFileSync } from "node:fs";
-import path from "node:path";
-import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalOrg } from "../../src/local-org/index.js";
 import { runApply } from "../../src/cli/commands/apply.js";
@@ -11,6 +8,7 @@ import { runDrift } from "../../src/cli/commands/drift.js";
 import { runPlan } from "../../src/cli/commands/plan.js";
 import { sswsClient } from "../support/okta-sdk.js";
 import { cli, Repo, startOrg } from "./harness.js";
+import { tokenException, type TokenExceptionOptions } from "./fixtures.js";
 
 let org: LocalOrg;
 let repo: Repo;
@@ -18,35 +16,15 @@ let tokenId: string;
 let accountId: string;
 let payrollGroup: string;
 
-type RoleSpec = { standard: string } | { custom: { permissions: string[]; resources: string[] } };
-
+/** Writes the exception registering `token` (role: standard READ_ONLY_ADMIN unless given). */
 function writeException(
   name: string,
   token: string,
   percent: number,
   login = "svc-payroll",
-  role: RoleSpec = { standard: "READ_ONLY_ADMIN" },
+  role?: TokenExceptionOptions["role"],
 ): void {
-  const doc = {
-    apiVersion: "okta-gitops/v1",
-    kind: "ApiTokenException",
-    metadata: {
-      name,
-      owner: "@acme/payroll",
-      purpose: "The payroll vendor's connector reads users",
-      request: "https://tracker.example.com/ACCESS-77",
-    },
-    spec: {
-      justification: "The payroll vendor's connector supports only SSWS tokens",
-      expires: "2027-03-01",
-      serviceAccount: { login: `${login}@acme.example` },
-      token: { id: token },
-      role,
-      network: { allow: ["192.0.2.44/32"] },
-      rateLimit: { percent },
-    },
-  };
-  writeFileSync(path.join(repo.dir, "integrations", `${name}.yaml`), stringify(doc));
+  repo.writeDoc(tokenException(name, token, { percent, login, ...(role ? { role } : {}) }));
 }
 
 beforeAll(async () => {
