@@ -3,13 +3,13 @@
 // `security.oauth2` requirement lists. The tool never reads the spec at run time; a test checks
 // that the committed file still matches the spec.
 //
-//   npm run catalogue [-- --check]      (spec from ../shared/okta/management.yaml)
+//   npm run catalogue [-- --check]      (spec from spec/okta/management.yaml, or OKTA_SPEC)
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { renderOktaCatalogue } from "./okta-catalogue.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const specPath = process.env.OKTA_SPEC ?? `${root}../shared/okta/management.yaml`;
+const specPath = process.env.OKTA_SPEC ?? `${root}spec/okta/management.yaml`;
 const outPath = `${root}src/okta/catalogue.generated.ts`;
 
 const text = renderOktaCatalogue(readFileSync(specPath, "utf8"));

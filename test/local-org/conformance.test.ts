@@ -1,7 +1,7 @@
 // Conformance of the local org to Okta's Management API: every operation the bot uses is driven
 // through the real @okta/okta-sdk-nodejs Client over HTTP, in PrivateKey+DPoP mode and in SSWS
 // mode, and every request and response that crossed the wire is checked against Okta's OpenAPI
-// description (../shared/okta/management.yaml). Invalid requests must be refused as Okta does.
+// description (spec/okta/management.yaml). Invalid requests must be refused as Okta does.
 import { generateKeyPair, exportJWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@okta/okta-sdk-nodejs";

@@ -1,7 +1,7 @@
 // Every request the reconciler sends to Okta, and every answer it relies on, checked against
 // Okta's own OpenAPI description: a whole life cycle (create, change, drift correction, API token
 // exception, removal) runs through the CLI against the local org, whose request log keeps the
-// bodies, and each exchange is validated with the spec from ../shared/okta.
+// bodies, and each exchange is validated with the spec in spec/okta.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalOrg } from "../../src/local-org/index.js";
 import { runApply } from "../../src/cli/commands/apply.js";

@@ -1,5 +1,5 @@
-// Validates HTTP exchanges against Okta's own OpenAPI description (../shared/okta/management.yaml)
-// with ajv 8. The spec needs three adjustments before ajv accepts it (see ../shared/okta/README.md):
+// Validates HTTP exchanges against Okta's own OpenAPI description (spec/okta/management.yaml, a
+// committed copy) with ajv 8. The spec needs three adjustments before ajv accepts it:
 // OpenAPI 3.0 `nullable`, the `example(s)` values (their `$id` keys collide) and Okta's custom
 // formats. Polymorphism is a `discriminator` mapping on a base schema, so a body is also checked
 // against the schema its discriminator value maps to (an OIDC app against OpenIdConnectApplication).
@@ -32,7 +32,13 @@ export interface OktaSpec {
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const SHARED_OKTA_DIR = path.resolve(repoRoot, "../shared/okta");
+/** The committed copy of Okta's spec (npm run spec refreshes it from ../shared/okta). */
+export const OKTA_SPEC_DIR = path.resolve(repoRoot, "spec/okta");
+/** Where the copy comes from: ../shared/okta beside the repository, or OKTA_SPEC_DIR. */
+export const SHARED_OKTA_DIR = path.resolve(
+  repoRoot,
+  process.env.OKTA_SPEC_DIR ?? "../shared/okta",
+);
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -78,12 +84,12 @@ interface Operation {
 const cache = new Map<string, OktaSpec>();
 
 /** Okta's OAuth 2.0 endpoints (oauth.yaml): the token endpoint's answers. */
-export function loadOAuthSpec(dir: string = SHARED_OKTA_DIR): OktaSpec {
+export function loadOAuthSpec(dir: string = OKTA_SPEC_DIR): OktaSpec {
   return loadOktaSpec(dir, "oauth.yaml");
 }
 
 /** Okta's Management API (management.yaml), or another of the spec files beside it. */
-export function loadOktaSpec(dir: string = SHARED_OKTA_DIR, file = "management.yaml"): OktaSpec {
+export function loadOktaSpec(dir: string = OKTA_SPEC_DIR, file = "management.yaml"): OktaSpec {
   const key = path.join(dir, file);
   const hit = cache.get(key);
   if (hit) return hit;
