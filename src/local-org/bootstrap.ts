@@ -1,6 +1,7 @@
 // A new local org is usable at once: it has the bot's own API Service App (DPoP on, private_key_jwt
-// with a fresh RSA key pair, scope grants for what the bot manages), an admin user with an SSWS
-// token for tests, the Everyone group and the default sign-on policy. With a data folder the
+// with a fresh RSA key pair, scope grants for what the bot manages, and the one admin role it
+// needs, BOT_ROLE), an admin user with an SSWS token for tests, the Everyone group and the default
+// sign-on policy. With a data folder the
 // private key is written with mode 0600 and the credentials file says where everything is.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -24,6 +25,18 @@ export const BOT_SCOPES: readonly string[] = [
   "groups",
   "policies",
 ].flatMap((s) => [`okta.${s}.read`, `okta.${s}.manage`]);
+
+/**
+ * The bot's admin role, and nothing more. The bot assigns admin roles to other apps and to service
+ * accounts, and creates custom roles and resource sets: Okta lets only a super admin add or remove
+ * administrators ("Add, remove, and view administrators": Super Admin only, in Okta's table of
+ * standard admin permissions), and a principal with a custom role can never assign SUPER_ADMIN. No
+ * narrower role does the bot's job; integrations/okta-gitops.yaml says the same, as an exception.
+ */
+export const BOT_ROLE = "SUPER_ADMIN";
+
+/** The test admin's role: the first administrator of an Okta org is a super admin. */
+export const ADMIN_ROLE = "SUPER_ADMIN";
 
 export const BOT_APP_LABEL = "okta-gitops (local org bot)";
 export const KEY_FILE = "bot-private-key.pem";
@@ -80,6 +93,14 @@ export async function bootstrap(
     iso,
     true,
   );
+  const adminRoleId = newId(PREFIX.roleAssignment);
+  state.userRoles[adminRoleId] = {
+    id: adminRoleId,
+    type: ADMIN_ROLE,
+    userId: admin.id,
+    created: iso,
+    lastUpdated: iso,
+  };
   const ssws = seedApiToken(state, now, {
     name: "local-org-tests",
     userId: admin.id,
@@ -126,6 +147,14 @@ export async function bootstrap(
       createdBy: { id: admin.id, type: "User" },
     };
   }
+  const botRoleId = newId(PREFIX.roleAssignment);
+  state.clientRoles[botRoleId] = {
+    id: botRoleId,
+    type: BOT_ROLE,
+    clientId: app.id,
+    created: iso,
+    lastUpdated: iso,
+  };
   return {
     clientId: app.id,
     keyId,

@@ -44,7 +44,8 @@ export type { LogEntry, Counter, RequestLogOptions } from "./requestlog.js";
 export type { Credentials } from "./bootstrap.js";
 export type { OrgState } from "./store.js";
 export { LocalOrgSeed, parseSeed, SEED_FILE, SeedFileError, type SeededApiToken } from "./seed.js";
-export { BOT_SCOPES } from "./bootstrap.js";
+export { BOT_ROLE, BOT_SCOPES } from "./bootstrap.js";
+export { rolesOf, rolesOfUser, type HeldRole } from "./authz.js";
 export {
   DEFAULT_LOCAL_EGRESS_ADDRESS,
   LOCAL_EGRESS_ENV,
@@ -77,6 +78,8 @@ export interface LocalOrgOptions {
    * DEFAULT_LOCAL_EGRESS_ADDRESS.
    */
   egressAddress?: string;
+  /** How long a request body may take to arrive before the org answers 408 (10 s by default). */
+  bodyTimeoutMs?: number;
   /**
    * Directory objects to create in a new org (never in one read back from its data folder): given,
    * or a function called only when the org is new (so that the seed file is read only then).
@@ -168,7 +171,17 @@ export async function startLocalOrg(options: LocalOrgOptions = {}): Promise<Loca
   const auth = new Auth(() => state, clock);
   let url = "";
   const server = createOrgServer(
-    { store, clock, auth, limiter, faults, log, router: new Router(), egressAddress },
+    {
+      store,
+      clock,
+      auth,
+      limiter,
+      faults,
+      log,
+      router: new Router(),
+      egressAddress,
+      bodyTimeoutMs: options.bodyTimeoutMs,
+    },
     () => url,
   );
   await new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@
 // spec's `security` lists for it (from the generated catalogue, never from the spec at run time).
 import { OKTA_OPERATIONS } from "../okta/catalogue.generated.js";
 import type { Handler } from "./context.js";
+import { errors } from "./errors.js";
 import { apiTokenRoutes } from "./resources/api-tokens.js";
 import { appRoutes } from "./resources/apps.js";
 import { clientRoleRoutes } from "./resources/client-roles.js";
@@ -57,6 +58,15 @@ function compile(method: string, template: string, handler: Handler): Route {
   };
 }
 
+/** A path parameter, %-decoded; a malformed escape (say `%zz`) is the caller's error, not a 500. */
+function decodePathSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw errors.validation(["path: a path segment holds a malformed %-escape"], "path");
+  }
+}
+
 export class Router {
   private routes: Route[];
 
@@ -92,7 +102,7 @@ export class Router {
         continue;
       }
       const params: Record<string, string> = {};
-      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1] ?? "")));
+      route.names.forEach((n, i) => (params[n] = decodePathSegment(m[i + 1] ?? "")));
       return { route, params };
     }
     return allowed.length ? { allowed } : undefined;

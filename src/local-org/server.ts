@@ -1,9 +1,13 @@
-// The HTTP pipeline of the local org, in Okta's order: faults (when injected), concurrency,
-// authentication, rate limit, scope, body, handler. Every answer carries the rate-limit headers and
-// an X-Okta-Request-Id; every exchange goes to the request log.
+// The HTTP pipeline of the local org, in Okta's order: authentication (from the headers alone),
+// rate limit, concurrency, faults (when injected), scope, body, admin role, handler. A caller that
+// does not authenticate holds no concurrency slot and has no body read, so that unauthenticated
+// (or slow) callers cannot starve an admin; a body is bounded in size, nesting and read time.
+// Every answer carries the rate-limit headers and an X-Okta-Request-Id; every exchange goes to the
+// request log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Auth } from "./auth.js";
+import { authorize, confine } from "./authz.js";
 import { isoAt, type Clock } from "./clock.js";
 import type { Ctx, Principal, Reply } from "./context.js";
 import { errors, OAuthError, OktaError } from "./errors.js";
@@ -29,6 +33,8 @@ export interface PipelineDeps {
   router: Router;
   /** The public address attributed to callers on loopback (see network.ts). */
   egressAddress?: string;
+  /** How long a request body may take to arrive (DEFAULT_BODY_TIMEOUT_MS). */
+  bodyTimeoutMs?: number;
 }
 
 class Dropped extends Error {}
@@ -39,16 +45,66 @@ class Injected extends OktaError {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY)
-      throw new OktaError(413, "E0000001", "Api validation failed: the request body is too large");
-    chunks.push(chunk as Buffer);
+/** The token endpoint's form is small: a client assertion and a few fields. */
+const MAX_TOKEN_BODY = 64 * 1024;
+/** How deep a JSON body may nest. Okta's own bodies nest a few levels; a deeper one is hostile and
+ * would overflow the stack of whatever walks it next (validation, the log, the state file). */
+export const MAX_JSON_DEPTH = 64;
+/** How long a body may take to arrive. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/** Reads a request body, at most `max` bytes and within `timeoutMs`; answers Okta's errors. */
+function readBody(req: IncomingMessage, max: number, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error?: OktaError) => {
+      clearTimeout(timer);
+      req.off("data", onData).off("end", onEnd).off("error", onError);
+      if (error) {
+        req.pause();
+        reject(error);
+      } else resolve(Buffer.concat(chunks).toString("utf8"));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max)
+        done(
+          new OktaError(413, "E0000001", "Api validation failed: the request body is too large"),
+        );
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onError = () => done(errors.malformed("The request body could not be read."));
+    const timer = setTimeout(
+      () =>
+        done(
+          new OktaError(408, "E0000003", "The request body was not well-formed.", [
+            `The request body did not arrive within ${Math.round(timeoutMs / 1000)} s.`,
+          ]),
+        ),
+      timeoutMs,
+    );
+    req.on("data", onData).on("end", onEnd).on("error", onError);
+  });
+}
+
+/** Refuses JSON nested deeper than MAX_JSON_DEPTH before it is parsed (one pass, no recursion). */
+function checkDepth(raw: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH)
+        throw errors.malformed(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+    } else if (c === 0x5d || c === 0x7d) depth--;
   }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function parseJson(raw: string, contentType: string | undefined): unknown {
@@ -58,6 +114,7 @@ function parseJson(raw: string, contentType: string | undefined): unknown {
       "Content-Type must be application/json",
     ]);
   }
+  checkDepth(raw);
   try {
     return JSON.parse(raw) as unknown;
   } catch {
@@ -67,6 +124,7 @@ function parseJson(raw: string, contentType: string | undefined): unknown {
 
 export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Server {
   const { store, clock, auth, limiter, faults, log, router, egressAddress } = deps;
+  const bodyTimeoutMs = deps.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
 
   async function handle(req: IncomingMessage, res: ServerResponse, fault: Fault) {
     const started = performance.now();
@@ -82,9 +140,13 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
     let requestBody: unknown;
     let reply: Reply;
     let injected = false;
-    // A request holds a concurrency slot from its arrival until its answer is written, injected
-    // latency and slow bodies included: that is what a concurrent request costs Okta.
-    let entered = limiter.enter();
+    // A request holds a concurrency slot from the moment it is authenticated until its answer is
+    // written, injected latency and its body included: that is what a concurrent request costs Okta.
+    let entered = false;
+    const enter = () => {
+      entered = limiter.enter();
+      if (!entered) throw errors.rateLimited();
+    };
     const leave = () => {
       if (entered) limiter.leave();
       entered = false;
@@ -92,20 +154,18 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
     res.once("close", leave);
 
     try {
-      const raw = await readBody(req);
-      if (!entered) {
-        Object.assign(headers, limiter.take(familyOf(url.pathname), undefined, undefined).headers);
-        throw errors.rateLimited();
-      }
-      if (fault.latencyMs > 0) await sleep(fault.latencyMs);
-      if (fault.kind === "drop" && fault.when === "before") throw new Dropped();
-
       if (url.pathname === TOKEN_PATH) {
         template = TOKEN_PATH;
         const decision = limiter.take("token", undefined, undefined);
         Object.assign(headers, decision.headers);
         if (!decision.allowed) throw errors.rateLimited();
         if (method !== "POST") throw errors.methodNotAllowed();
+        // The token endpoint authenticates by its body: read it (small, bounded in time) first, so
+        // that a slow client assertion holds no slot either.
+        const raw = await readBody(req, MAX_TOKEN_BODY, bodyTimeoutMs);
+        enter();
+        if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+        if (fault.kind === "drop" && fault.when === "before") throw new Dropped();
         const form = new URLSearchParams(raw);
         if (log.keepBodies)
           requestBody = Object.fromEntries(
@@ -154,13 +214,21 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
             throw errors.rateLimited();
           res.once("close", () => limiter.leavePrincipal(id));
         }
+        // Refused before any slot is taken or any body byte is read.
         if (authError) throw authError;
+        if (!principal) throw errors.invalidToken();
+        enter();
+        if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+        if (fault.kind === "drop" && fault.when === "before") throw new Dropped();
         if (!match) throw errors.notFound(url.pathname, "ApiEndpoint");
         if (!("route" in match)) throw errors.methodNotAllowed();
-        if (!principal) throw errors.invalidToken();
         auth.checkScopes(principal, match.route.scopes);
-        const body = parseJson(raw, req.headers["content-type"]);
+        const body = parseJson(
+          await readBody(req, MAX_BODY, bodyTimeoutMs),
+          req.headers["content-type"],
+        );
         requestBody = body;
+        const reach = authorize(store.state, principal, match.route, match.params, body);
         if (fault.kind === "error" && fault.when === "before") throw new Injected();
         const ctx: Ctx = {
           method,
@@ -174,7 +242,7 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
           now: isoAt(clock),
           principal,
         };
-        reply = await match.route.handler(ctx);
+        reply = confine(await match.route.handler(ctx), reach, store.state, match.route);
         if (method !== "GET") store.changed();
         if (fault.kind === "error") throw new Injected();
         if (fault.kind === "drop") throw new Dropped();
@@ -207,6 +275,8 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
       }
     }
 
+    // A body left unread (a refused caller's) is not waited for: the connection closes after the answer.
+    if (!req.complete) res.setHeader("Connection", "close");
     const payload =
       reply.body === undefined || reply.status === 204 ? undefined : JSON.stringify(reply.body);
     res.statusCode = reply.status;

@@ -168,9 +168,11 @@ describe("the seed file", () => {
       expect((await get("/api/v1/api-tokens/00T1lgcyPay0rll8Q3")).body).toMatchObject({
         userId: "00u1lgcyPay0rllSvc",
       });
-      // The token's secret, kept in credentials.json, authenticates as the service account's token.
+      // The token's secret, kept in credentials.json, authenticates as the service account's token
+      // (not a 401), which holds no admin role until apply assigns the file's: Okta's 403.
       expect(seeded?.token).toBeTruthy();
-      expect((await get("/api/v1/groups", seeded?.token)).status).toBe(200);
+      const asAccount = await get("/api/v1/groups", seeded?.token);
+      expect([asAccount.status, asAccount.body.errorCode]).toEqual([403, "E0000006"]);
       const onDisk = readFileSync(path.join(dataDir, "credentials.json"), "utf8");
       expect(onDisk).toContain(seeded?.token ?? "-");
     } finally {

@@ -247,6 +247,19 @@ describe("API calls with a DPoP-bound access token", () => {
   });
 });
 
+/** Gives a user an admin role, as a super admin does (the org's test admin is one). */
+async function assignUserRole(userId: string, type: string) {
+  const res = await fetch(`${org.url}/api/v1/users/${userId}/roles`, {
+    method: "POST",
+    headers: {
+      Authorization: `SSWS ${org.credentials.sswsToken}`,
+      "Content-Type": "application/json",
+    },
+    body: JSON.stringify({ type }),
+  });
+  expect(res.status).toBe(201);
+}
+
 describe("SSWS tokens", () => {
   it("authenticate an API call, and a revoked or unknown token does not", async () => {
     const ok = await api("/api/v1/apps", `SSWS ${org.credentials.sswsToken}`);
@@ -254,6 +267,10 @@ describe("SSWS tokens", () => {
     expect((await api("/api/v1/apps", "SSWS 00not-a-token")).body.errorCode).toBe("E0000011");
     const user = org.seed.user({ login: "svc-revoke@example.com" });
     const t = org.seed.apiToken({ name: "revoke-me", userId: user.id });
+    // The token authenticates, but acts with its user's admin roles: none yet.
+    const roleless = await api("/api/v1/apps", `SSWS ${t.token}`);
+    expect([roleless.status, roleless.body.errorCode]).toEqual([403, "E0000006"]);
+    await assignUserRole(user.id, "READ_ONLY_ADMIN");
     expect((await api("/api/v1/apps", `SSWS ${t.token}`)).status).toBe(200);
     const del = await fetch(`${org.url}/api/v1/api-tokens/${t.id}`, {
       method: "DELETE",
@@ -331,6 +348,7 @@ describe("network conditions", () => {
 
   it("lets an API token authenticate only from inside its zones, judged at the egress address", async () => {
     const user = org.seed.user({ login: "svc-net@example.com" });
+    await assignUserRole(user.id, "READ_ONLY_ADMIN");
     const token = async (name: string, cidr: string) =>
       org.seed.apiToken({
         name,
