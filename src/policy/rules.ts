@@ -268,6 +268,14 @@ export const RULES = [
     scope: "integration",
   },
   {
+    id: "api-token.expires-soon",
+    severity: "warning",
+    summary: "The exception expires within policy.exceptions.warnDays days.",
+    help: "Renew the exception (a new justification and expiry, approved again) before it runs out, or plan the token's retirement.",
+    requirement: TOKENS,
+    scope: "integration",
+  },
+  {
     id: "api-token.expiry-too-far",
     severity: "error",
     summary: "The exception runs longer than policy.exceptions.maxLifetimeDays from today.",
