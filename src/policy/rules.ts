@@ -226,6 +226,15 @@ export const RULES = [
     scope: "integration",
   },
   {
+    id: "credentials.non-canonical",
+    severity: "error",
+    summary:
+      "A key member (n, e, x, y) is not in its canonical base64url form: unused bits set, leading zero bytes, or an EC coordinate of the wrong width.",
+    help: "Commit the public JWK exactly as your key tool exports it (one key has one encoding).",
+    requirement: UNIQUE_APP,
+    scope: "integration",
+  },
+  {
     id: "credentials.duplicate-kid",
     severity: "error",
     summary: "Two keys in one file share a kid.",
