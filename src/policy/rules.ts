@@ -118,9 +118,19 @@ export const RULES = [
   },
   // --- the resource set -------------------------------------------------------------------------
   {
+    id: "resources.invalid",
+    severity: "error",
+    summary:
+      "A resource is not in a canonical form: a dot or empty segment, a trailing separator, or a shape okta-gitops does not read.",
+    help: "Write users, groups, apps, groups/<groupId>, groups/<groupId>/users, apps/<appId>, apps/<appName> or an ORN, exactly.",
+    requirement: RESOURCES,
+    scope: "integration",
+  },
+  {
     id: "resources.org-wide",
     severity: "error",
-    summary: "An org-wide resource (all users, all groups, all apps) needs an exception.",
+    summary:
+      "An org-wide resource (all users, all groups, all apps, all apps of one kind) needs an exception.",
     help: "Name the groups or apps the integration needs (groups/<id>, groups/<id>/users, apps/<id>), or write why it needs all of them in spec.exceptions.orgWideResources.",
     requirement: RESOURCES,
     scope: "integration",
