@@ -81,6 +81,14 @@ export const PolicySettings = z
           .max(366)
           .default(180)
           .describe("Longest an API token exception may run."),
+        warnDays: z
+          .int()
+          .min(0)
+          .max(366)
+          .default(14)
+          .describe(
+            "How many days before an API token exception expires validate starts warning (0: never).",
+          ),
       })
       .prefault({}),
     serviceAccounts: z

@@ -74,10 +74,24 @@ function parseAddress(text: string): { family: Family; value: bigint } | null {
       return null;
     }
   }
-  if (!text.includes("%") && text.includes(":") && ipaddr.IPv6.isValid(text)) {
-    return { family: "ipv6", value: toBigInt(ipaddr.IPv6.parse(text).toByteArray()) };
+  if (!text.includes("%") && text.includes(":")) {
+    const hex = dottedTailAsHex(text);
+    if (hex !== null && ipaddr.IPv6.isValid(hex))
+      return { family: "ipv6", value: toBigInt(ipaddr.IPv6.parse(hex).toByteArray()) };
   }
   return null;
+}
+
+/** An IPv6 address whose last 32 bits are written as dotted IPv4 (::10.1.2.3), with those bits in
+ * hex instead. ipaddr.js reads "::a.b.c.d" as the IPv4-mapped ::ffff:a.b.c.d, a different address,
+ * so the dotted tail is converted here, four decimal parts only. Null when the tail is malformed. */
+function dottedTailAsHex(text: string): string | null {
+  const m = /^(.*:)([^:]*\.[^:]*)$/.exec(text);
+  if (!m) return text;
+  if (!FOUR_PART_DECIMAL.test(m[2]!)) return null;
+  const [a, b, c, d] = m[2]!.split(".").map(Number) as [number, number, number, number];
+  if ([a, b, c, d].some((x) => x > 255)) return null;
+  return `${m[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 }
 
 const parsedLists = new WeakMap<readonly string[], ParsedEntry[]>();
@@ -148,7 +162,19 @@ export const NON_PUBLIC_BLOCKS: readonly Block[] = [
   block("unspecified", "::/128"),
   block("loopback", "::1/128"),
   block("IPv4-mapped (write the IPv4 address instead)", "::ffff:0:0/96"),
+  // ::/96 less the two addresses above: a range, so that ::1 reads as loopback alone.
+  block(
+    "IPv4-compatible (deprecated, RFC 4291; write the IPv4 address instead)",
+    "::2-::ffff:ffff",
+  ),
   block("reserved for NAT64 translation", "64:ff9b::/96"),
+  block("reserved for local-use NAT64 translation (RFC 8215)", "64:ff9b:1::/48"),
+  // Tunnel forms carry an IPv4 address inside (6to4 the relay's, Teredo the server's and the
+  // client's NAT's): Okta sees the IPv4 caller, or a relay, never the host named here.
+  block("Teredo tunnel (RFC 4380; embeds IPv4 addresses)", "2001::/32"),
+  block("ORCHID (RFC 4843; identifiers, not addresses)", "2001:10::/28"),
+  block("ORCHIDv2 (RFC 7343; identifiers, not addresses)", "2001:20::/28"),
+  block("6to4 tunnel (RFC 3056; embeds an IPv4 address: write that instead)", "2002::/16"),
   block("reserved for discard (RFC 6666)", "100::/64"),
   block("reserved for benchmarking (RFC 5180)", "2001:2::/48"),
   block("unique local (private, RFC 4193)", "fc00::/7"),

@@ -39,6 +39,16 @@ export const checkApiToken: IntegrationCheck = (li, ctx) => {
         `${doc.spec.expires} is ${days} days away; an exception may run at most ${exceptions.maxLifetimeDays} days: set an expiry on or before ${addDays(ctx.today, exceptions.maxLifetimeDays)}.`,
       ),
     );
+  } else if (days <= exceptions.warnDays) {
+    // Ahead of the expiry, so that the renewal is reviewed before the access ends.
+    findings.push(
+      report(
+        li,
+        "api-token.expires-soon",
+        ["spec", "expires"],
+        `The exception expires on ${doc.spec.expires}, in ${days} day${days === 1 ? "" : "s"}: renew it with a new justification and expiry, or retire the token, before then.`,
+      ),
+    );
   }
 
   const login = doc.spec.serviceAccount.login;

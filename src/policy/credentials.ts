@@ -1,7 +1,8 @@
-// The app's public keys: RSA moduli of at least 2048 bits, one kid per key. (Private members are
+// The app's public keys: RSA moduli of at least 2048 bits, one kid per key, each number written in
+// its one canonical form (so that no key can pass as two). (Private members are
 // refused by the schema and loader; the same key in two integrations is a repository rule.)
 import type { Finding } from "../model/index.js";
-import { rsaModulusBits } from "./jwk.js";
+import { jwkEncodingProblems, rsaModulusBits } from "./jwk.js";
 import { report, type IntegrationCheck } from "./report.js";
 
 export const MIN_RSA_BITS = 2048;
@@ -23,6 +24,16 @@ export const checkCredentials: IntegrationCheck = (li) => {
       );
     }
     kids.add(jwk.kid);
+    for (const { member, problem } of jwkEncodingProblems(jwk)) {
+      findings.push(
+        report(
+          li,
+          "credentials.non-canonical",
+          [...path, member],
+          `Key "${jwk.kid}": ${member} ${problem}. Commit the public JWK exactly as your key tool exports it.`,
+        ),
+      );
+    }
     if (jwk.kty === "RSA") {
       const bits = rsaModulusBits(jwk.n);
       if (bits < MIN_RSA_BITS) {

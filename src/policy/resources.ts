@@ -1,14 +1,15 @@
-// The custom role's resource set: nothing org-wide without a written exception, a bounded count,
-// no repeats. (Whether each resource exists in Okta is checked at plan time.)
+// The custom role's resource set: every resource in its one canonical form (read by the same
+// function that builds what is sent to Okta), nothing org-wide without a written exception, a
+// bounded count, no repeats. (Whether each resource exists in Okta is checked at plan time.)
 import type { Finding } from "../model/index.js";
-import { approvalNeeded, report, type IntegrationCheck } from "./report.js";
+import { readResource } from "../model/resource-ref.js";
+import { approvalNeeded, report, shown, type IntegrationCheck } from "./report.js";
 
-/** `users`, `groups`, `apps`, or an ORN naming a whole collection,
- * orn:<partition>:<service>:<orgId>:<collection> (e.g. orn:okta:directory:00o1:users). */
+/** Whether the resource, read as the reconciler reads it, covers the whole org (all users, groups
+ * or apps, or all apps of one kind). A resource that cannot be read counts as org-wide. */
 export function isOrgWide(resource: string): boolean {
-  if (resource === "users" || resource === "groups" || resource === "apps") return true;
-  const parts = resource.split(":");
-  return parts[0] === "orn" && parts.length === 5;
+  const r = readResource(resource);
+  return !r.ok || r.orgWide;
 }
 
 export const checkResources: IntegrationCheck = (li, ctx) => {
@@ -25,23 +26,49 @@ export const checkResources: IntegrationCheck = (li, ctx) => {
 
   resources.forEach((resource, i) => {
     const path = ["spec", "role", "custom", "resources", i];
-    if (seen.has(resource)) {
+    const read = readResource(resource);
+    if (!read.ok) {
       findings.push(
-        report(li, "resources.duplicate", path, `${resource} is listed twice: remove it.`),
+        report(
+          li,
+          "resources.invalid",
+          path,
+          `${shown(resource)} ${read.problem}: write users, groups, apps, groups/<groupId>, groups/<groupId>/users, apps/<appId>, apps/<appName>, or an ORN, with nothing around it.`,
+        ),
       );
       return;
     }
-    seen.add(resource);
-    if (!isOrgWide(resource)) return;
+    // Two texts of one resource (users and its ORN) are one resource.
+    if (seen.has(read.canonical)) {
+      findings.push(
+        report(
+          li,
+          "resources.duplicate",
+          path,
+          read.canonical === resource
+            ? `${resource} is listed twice: remove it.`
+            : `${resource} is ${read.canonical}, which is already listed: remove it.`,
+        ),
+      );
+      return;
+    }
+    seen.add(read.canonical);
+    if (!read.orgWide) return;
     orgWideUsed = true;
     findings.push(
       reason
-        ? approvalNeeded(li, "resources.org-wide", path, `${resource} covers the whole org`, ctx)
+        ? approvalNeeded(
+            li,
+            "resources.org-wide",
+            path,
+            `${resource} ${coverage(read.canonical)}`,
+            ctx,
+          )
         : report(
             li,
             "resources.org-wide",
             path,
-            `${resource} covers the whole org: name the groups or apps the integration needs (groups/<id>, groups/<id>/users, apps/<id>), or write why it needs all of them in spec.exceptions.orgWideResources.`,
+            `${resource} ${coverage(read.canonical)}: name the groups or apps the integration needs (groups/<id>, groups/<id>/users, apps/<id>), or write why it needs all of them in spec.exceptions.orgWideResources.`,
           ),
     );
   });
@@ -68,3 +95,10 @@ export const checkResources: IntegrationCheck = (li, ctx) => {
   }
   return findings;
 };
+
+function coverage(canonical: string): string {
+  const kind = /^apps\/(.+)$/.exec(canonical)?.[1];
+  return kind
+    ? `is every app of the kind ${kind} in the org (the bot's own app too, if it is of that kind)`
+    : "covers the whole org";
+}

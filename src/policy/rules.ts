@@ -118,9 +118,19 @@ export const RULES = [
   },
   // --- the resource set -------------------------------------------------------------------------
   {
+    id: "resources.invalid",
+    severity: "error",
+    summary:
+      "A resource is not in a canonical form: a dot or empty segment, a trailing separator, or a shape okta-gitops does not read.",
+    help: "Write users, groups, apps, groups/<groupId>, groups/<groupId>/users, apps/<appId>, apps/<appName> or an ORN, exactly.",
+    requirement: RESOURCES,
+    scope: "integration",
+  },
+  {
     id: "resources.org-wide",
     severity: "error",
-    summary: "An org-wide resource (all users, all groups, all apps) needs an exception.",
+    summary:
+      "An org-wide resource (all users, all groups, all apps, all apps of one kind) needs an exception.",
     help: "Name the groups or apps the integration needs (groups/<id>, groups/<id>/users, apps/<id>), or write why it needs all of them in spec.exceptions.orgWideResources.",
     requirement: RESOURCES,
     scope: "integration",
@@ -226,6 +236,15 @@ export const RULES = [
     scope: "integration",
   },
   {
+    id: "credentials.non-canonical",
+    severity: "error",
+    summary:
+      "A key member (n, e, x, y) is not in its canonical base64url form: unused bits set, leading zero bytes, or an EC coordinate of the wrong width.",
+    help: "Commit the public JWK exactly as your key tool exports it (one key has one encoding).",
+    requirement: UNIQUE_APP,
+    scope: "integration",
+  },
+  {
     id: "credentials.duplicate-kid",
     severity: "error",
     summary: "Two keys in one file share a kid.",
@@ -264,6 +283,14 @@ export const RULES = [
     severity: "error",
     summary: "The exception's expiry date has passed (or is today).",
     help: "Renew the exception with a new justification and expiry, or remove the file to retire the token.",
+    requirement: TOKENS,
+    scope: "integration",
+  },
+  {
+    id: "api-token.expires-soon",
+    severity: "warning",
+    summary: "The exception expires within policy.exceptions.warnDays days.",
+    help: "Renew the exception (a new justification and expiry, approved again) before it runs out, or plan the token's retirement.",
     requirement: TOKENS,
     scope: "integration",
   },

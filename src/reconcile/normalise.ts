@@ -3,6 +3,7 @@
 // desired state and what is read from Okta pass through these functions, so the same meaning is
 // always the same data and a plan right after an apply is empty.
 import ipaddr from "ipaddr.js";
+import { readOktaResource, readResource } from "../model/resource-ref.js";
 import type { JwkState, RoleAssignmentState } from "./model.js";
 
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -44,26 +45,26 @@ export function canonicalGateways(entries: Iterable<string>): string[] {
 
 /**
  * A resource-set member in the short form of the integration files: `users`, `groups`, `apps`,
- * `groups/<id>`, `groups/<id>/users`, `apps/<id or name>`. Accepts that form, Okta's REST URL
- * (https://org/api/v1/groups/<id>/users) and Okta's ORN (orn:okta:directory:<org>:groups:<id>
- * [:contained_resources], orn:okta:idp:<org>:apps[:<name>[:<id>]]). Anything else is kept as is.
+ * `groups/<id>`, `groups/<id>/users`, `apps/<id or name>`. Reads that form and Okta's ORNs as the
+ * policy reads them (src/model/resource-ref.ts: one reader for both, so the policy judges exactly
+ * what is sent), and Okta's REST URLs (https://org/api/v1/groups/<id>/users). Text that is not read
+ * is kept as it is: from Okta it then matches nothing the files ask for and shows as a difference;
+ * from a file the policy has refused it, and resourceUrl will not send it.
  */
 export function canonicalResource(ref: string): string {
-  const url = /^https?:\/\/[^/]+\/api\/v1\/(.+?)\/?$/.exec(ref);
-  if (url) return url[1]!.split("?")[0]!;
-  const orn = /^orn:[^:]+:(directory|idp):[^:]+:(.+)$/.exec(ref);
-  if (orn) {
-    const parts = orn[2]!.split(":");
-    const [type, id, extra] = parts;
-    if (type === "groups" && id && extra === "contained_resources") return `groups/${id}/users`;
-    if (type === "apps" && parts.length === 3) return `apps/${parts[2]}`;
-    return [type, id].filter(Boolean).join("/");
-  }
-  return ref;
+  const read = /^https?:/.test(ref) ? readOktaResource(ref) : readResource(ref);
+  return read.ok ? read.canonical : ref;
 }
 
-/** The form the bot sends to Okta: the REST URL, which Okta accepts everywhere. */
+/** The form the bot sends to Okta: the REST URL, which Okta accepts everywhere (an ORN of another
+ * service as it is). Throws on anything but a canonical resource: the last guard against sending
+ * a text the policy did not judge. */
 export function resourceUrl(orgUrl: string, canonical: string): string {
+  const read = readResource(canonical);
+  if (!read.ok || read.canonical !== canonical)
+    throw new Error(
+      `refusing to send the resource ${JSON.stringify(canonical.slice(0, 80))}: it is not in its canonical form`,
+    );
   if (canonical.startsWith("orn:")) return canonical;
   return `${orgUrl.replace(/\/$/, "")}/api/v1/${canonical}`;
 }

@@ -20,6 +20,14 @@ describe("parseEntry", () => {
     ["203.0.113.10-203.0.113.20", "ipv4", 0xcb00710an, 0xcb007114n],
     [" 198.51.100.1 ", "ipv4", 0xc6336401n, 0xc6336401n],
     ["2001:db8::/127", "ipv6", 0x20010db8n << 96n, (0x20010db8n << 96n) + 1n],
+    // A dotted IPv4 tail is the last 32 bits, not the IPv4-mapped ::ffff:a.b.c.d.
+    ["::10.1.2.3", "ipv6", 0x0a010203n, 0x0a010203n],
+    [
+      "2001:db8::203.0.113.1",
+      "ipv6",
+      (0x20010db8n << 96n) + 0xcb007101n,
+      (0x20010db8n << 96n) + 0xcb007101n,
+    ],
   ])("reads %s as an interval", (text, family, first, last) => {
     expect(parseEntry(text)).toEqual({ ok: true, family, first, last });
   });
@@ -28,6 +36,8 @@ describe("parseEntry", () => {
     "203.0.113.300",
     "10.1", // shorthand that tools read differently
     "010.0.0.1", // octal-looking
+    "::10.1.2", // a dotted tail of three parts
+    "::010.1.2.3", // an octal-looking dotted tail
     "203.0.113.0/33",
     "2001:db8::/129",
     "203.0.113.0/",
@@ -60,6 +70,15 @@ describe("classification", () => {
     ["fe80::1", "link-local"],
     ["ff02::1", "multicast"],
     ["::ffff:203.0.113.1", "IPv4-mapped (write the IPv4 address instead)"],
+    // IPv6 forms that embed an IPv4 address or that Okta can never see a call come from.
+    ["2002:c0a8:101::/48", "6to4 tunnel (RFC 3056; embeds an IPv4 address: write that instead)"],
+    ["2002:cb00:7101::1", "6to4 tunnel (RFC 3056; embeds an IPv4 address: write that instead)"],
+    ["2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo tunnel (RFC 4380; embeds IPv4 addresses)"],
+    ["::10.1.2.3", "IPv4-compatible (deprecated, RFC 4291; write the IPv4 address instead)"],
+    ["::cb00:7101", "IPv4-compatible (deprecated, RFC 4291; write the IPv4 address instead)"],
+    ["64:ff9b:1::a01:203", "reserved for local-use NAT64 translation (RFC 8215)"],
+    ["2001:20::1", "ORCHIDv2 (RFC 7343; identifiers, not addresses)"],
+    ["2001:2f:ffff::/48", "ORCHIDv2 (RFC 7343; identifiers, not addresses)"],
   ])("%s is %s", (text, kind) => {
     expect(nonPublicKinds(interval(text))).toEqual([kind]);
   });

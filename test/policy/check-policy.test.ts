@@ -82,6 +82,25 @@ describe("checkPolicy", () => {
     expect(later.map((f) => f.rule)).toEqual(["api-token.exception", "api-token.expired"]);
   });
 
+  it("warns policy.exceptions.warnDays ahead that an API token exception expires (api-token.expires-soon)", () => {
+    // 2027-05-28 is 14 days after 2027-05-14: the default warns, the day before it does not.
+    const soon = check(["api-token.expiry-too-far/pass.yaml"], DEFAULT_CONFIG, "2027-05-14");
+    expect(soon.map((f) => f.rule)).toEqual(["api-token.exception", "api-token.expires-soon"]);
+    expect(soon[1]).toMatchObject({ severity: "warning", line: 10 });
+    expect(soon[1]?.message).toContain("in 14 days");
+    const before = check(["api-token.expiry-too-far/pass.yaml"], DEFAULT_CONFIG, "2027-05-13");
+    expect(before.map((f) => f.rule)).toEqual(["api-token.exception"]);
+    // The window is the configuration's: 30 days warns earlier, 0 never.
+    const wide = Config.parse({ policy: { exceptions: { warnDays: 30 } } });
+    expect(
+      check(["api-token.expiry-too-far/pass.yaml"], wide, "2027-05-01").map((f) => f.rule),
+    ).toContain("api-token.expires-soon");
+    const off = Config.parse({ policy: { exceptions: { warnDays: 0 } } });
+    expect(
+      check(["api-token.expiry-too-far/pass.yaml"], off, "2027-05-27").map((f) => f.rule),
+    ).toEqual(["api-token.exception"]);
+  });
+
   it("reports a shared key in both files, each naming the other", () => {
     const findings = check(["unique.jwk/fail/first-app.yaml", "unique.jwk/fail/second-app.yaml"]);
     expect(findings.map((f) => [f.file, f.rule])).toEqual([

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { jwkThumbprint, rsaModulusBits } from "../../src/policy/jwk.js";
+import { jwkEncodingProblems, jwkThumbprint, rsaModulusBits } from "../../src/policy/jwk.js";
 import type { PublicJwk } from "../../src/model/index.js";
 
 // RFC 7638, section 3.1: the example key and its thumbprint.
@@ -35,6 +35,54 @@ describe("jwkThumbprint", () => {
     };
     const { calculateJwkThumbprint } = await import("jose");
     expect(jwkThumbprint(jwk)).toBe(await calculateJwkThumbprint(exported, "sha256"));
+  });
+});
+
+describe("one key written two ways", () => {
+  const rsa = RFC7638_KEY.kty === "RSA" ? RFC7638_KEY : undefined;
+  // The modulus is 256 bytes: its last base64url character carries 2 bits and 4 unused ones.
+  const unusedBits = rsa!.n.slice(0, -1) + "x"; // "w" (110000) → "x" (110001): same bytes
+  const zeroLedE = Buffer.from([0, 1, 0, 1]).toString("base64url"); // AAEAAQ, 65537 again
+
+  it("has one thumbprint: unused bits in n, or a leading zero byte in e, do not make a new key", () => {
+    expect(Buffer.from(unusedBits, "base64url")).toEqual(Buffer.from(rsa!.n, "base64url"));
+    const published = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+    expect(jwkThumbprint({ ...rsa!, n: unusedBits })).toBe(published);
+    expect(jwkThumbprint({ ...rsa!, e: zeroLedE })).toBe(published);
+    const zeroLedN = Buffer.concat([Buffer.from([0]), Buffer.from(rsa!.n, "base64url")]);
+    expect(jwkThumbprint({ ...rsa!, n: zeroLedN.toString("base64url") })).toBe(published);
+  });
+
+  it("refuses each non-canonical member, naming it", () => {
+    expect(jwkEncodingProblems(RFC7638_KEY)).toEqual([]);
+    expect(jwkEncodingProblems({ ...rsa!, n: unusedBits }).map((p) => p.member)).toEqual(["n"]);
+    expect(jwkEncodingProblems({ ...rsa!, e: zeroLedE })).toEqual([
+      { member: "e", problem: expect.stringContaining("zero byte") },
+    ]);
+    expect(jwkEncodingProblems({ ...rsa!, e: "AQABA" })[0]?.problem).toContain("length");
+  });
+
+  it("gives an EC key with a short coordinate the thumbprint of its full-width form, and refuses it", async () => {
+    const { calculateJwkThumbprint } = await import("jose");
+    // Find a P-256 key whose x starts with a zero byte, then write x without it.
+    for (let i = 0; i < 2000; i++) {
+      const exported = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({
+        format: "jwk",
+      });
+      const x = Buffer.from(String(exported.x), "base64url");
+      if (x[0] !== 0) continue;
+      const short: PublicJwk = {
+        kty: "EC",
+        kid: "ec",
+        crv: "P-256",
+        x: x.subarray(1).toString("base64url"),
+        y: String(exported.y),
+      };
+      expect(jwkThumbprint(short)).toBe(await calculateJwkThumbprint(exported, "sha256"));
+      expect(jwkEncodingProblems(short).map((p) => p.member)).toEqual(["x"]);
+      return;
+    }
+    throw new Error("no key with a leading zero byte in 2000 tries");
   });
 });
 
