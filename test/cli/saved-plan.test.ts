@@ -1,7 +1,6 @@
 // Saved plans through the real entry point (bin/okta-gitops.js, which runs dist/: `npm run build`
 // first), against a local Okta org over HTTP: `plan --out FILE` saves what was reviewed, and
 // `apply FILE` carries out exactly that, or refuses and says what changed.
-import { spawn } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -10,8 +9,7 @@ import { canonical, digestOf, sha256, type SavedPlan } from "../../src/reconcile
 import { sswsClient } from "../support/okta-sdk.js";
 import { envFor, ownedCounts, Repo, startOrg } from "../reconcile/harness.js";
 import { tokenException } from "../reconcile/fixtures.js";
-
-const BIN = path.resolve(import.meta.dirname, "../../bin/okta-gitops.js");
+import { runBin } from "../support/cli-process.js";
 
 // A new org and repository for each test: what one test applied is no removal in the next.
 let org: LocalOrg;
@@ -25,20 +23,7 @@ afterEach(async () => {
   repo.cleanup();
 });
 
-/** Runs the real CLI in a child process (asynchronously: the org serves from this process). */
-function bin(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env: Record<string, string> = { NO_COLOR: "1", PATH: process.env.PATH ?? "" };
-  Object.assign(env, envFor(org));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { cwd: repo.dir, env });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const bin = (...argv: string[]) => runBin(repo.dir, envFor(org), argv);
 
 const PLAN = "reviewed.plan";
 const readSaved = (): SavedPlan =>
