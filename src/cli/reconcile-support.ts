@@ -7,7 +7,7 @@ import { createInterface } from "node:readline/promises";
 import { compareFindings, isBlocking, type Config, type Finding } from "../model/index.js";
 import { CONFIG_FILE, loadConfig } from "../load/config.js";
 import { readDirectorySources } from "../load/source-directory.js";
-import type { LoadedIntegration } from "../load/types.js";
+import type { LoadedIntegration, SourceFile } from "../load/types.js";
 import { validate } from "../validate.js";
 import { connectOkta, type OktaConnection } from "../okta/adapter.js";
 import { OKTA_ENV, oktaSettingsFromEnv, type OktaSettings } from "../okta/settings.js";
@@ -28,6 +28,7 @@ import {
   resourcesToCheck,
 } from "../reconcile/resources.js";
 import { FileLock, OktaLock, type Lock } from "../okta/lock.js";
+import { rateLimitLeftoverNote } from "../reconcile/plan-notes.js";
 
 export interface ReconcileIo {
   cwd: string;
@@ -84,6 +85,9 @@ export interface Workspace {
   /** Integrations whose exceptions count as approved only because Okta is the local org (a
    * sandbox, where no Identity team approves): the commands say so. */
   sandboxApproved: string[];
+  /** The bytes planned from: the integration files, and the settings file if one was read. */
+  sources: SourceFile[];
+  configSource?: SourceFile;
 }
 
 export interface WorkspaceOptions {
@@ -170,6 +174,8 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
     unnamedFailure,
     adoptions,
     sandboxApproved: [...sandboxApproved].filter((n) => !refused.has(n)).sort(),
+    sources: sources.files,
+    ...(configSources.files[0] ? { configSource: configSources.files[0] } : {}),
   };
 }
 
@@ -421,6 +427,8 @@ async function readAndPlan(
     for (const r of removed) leftOut.add(r);
   }
   const operations = full.operations.filter((o) => !leftOut.has(o.integration));
+  const leftover = rateLimitLeftoverNote({ operations, integrations: [] }, actual);
+  if (leftover) notes.push(leftover);
   const self = actual.self ? ws.desired.get(actual.self) : undefined;
   if (self) {
     const kept = keepOwnKey(self, actual);
@@ -436,7 +444,11 @@ async function readAndPlan(
       );
   }
   return {
-    plan: { operations, integrations: full.integrations.filter((n) => !leftOut.has(n)) },
+    plan: {
+      operations,
+      integrations: full.integrations.filter((n) => !leftOut.has(n)),
+      refused: [...leftOut].filter((n) => !only?.size || only.has(n)).sort(),
+    },
     actual,
     notes,
     findings,

@@ -230,6 +230,8 @@ export interface Plan {
   operations: Operation[];
   /** Integrations compared, for "no changes" messages and reports. */
   integrations: string[];
+  /** Integrations left out because they were refused (policy, approvals, missing resources). */
+  refused?: string[];
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

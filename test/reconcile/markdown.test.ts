@@ -50,9 +50,11 @@ describe("the Markdown plan within GitHub's comment limit", () => {
     );
     expect(md).not.toContain(SHORTENED);
     expect(md).toContain("<details><summary>JSON Patch (RFC 6902)</summary>");
-    expect(md.startsWith("**Plan: 2 to create, 0 to update, 0 to delete, 0 conflicts.**")).toBe(
-      true,
-    );
+    expect(
+      md.startsWith(
+        "**Plan: 2 to create, 0 to update, 0 to adopt, 0 to delete, 0 conflicts, 0 refused.**",
+      ),
+    ).toBe(true);
   });
 
   it("folds the largest JSON Patches first, keeping every header and row", () => {
@@ -62,7 +64,9 @@ describe("the Markdown plan within GitHub's comment limit", () => {
     expect(full.length).toBeGreaterThan(LIMIT);
     const md = renderMarkdown(planOf(ops));
     expect(md.length).toBeLessThanOrEqual(LIMIT);
-    expect(md).toContain("**Plan: 60 to create, 0 to update, 0 to delete, 0 conflicts.**");
+    expect(md).toContain(
+      "**Plan: 60 to create, 0 to update, 0 to adopt, 0 to delete, 0 conflicts, 0 refused.**",
+    );
     expect(md).toContain(SHORTENED);
     expect(headers(md)).toBe(60);
     expect(md).toContain("JSON Patch left out");

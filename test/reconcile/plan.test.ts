@@ -214,7 +214,14 @@ describe("renderers", () => {
 
   it("json carries an RFC 6902 patch per operation", () => {
     const j = planToJson(p);
-    expect(j.summary).toEqual({ create: 0, update: 1, adopt: 0, delete: 1, conflict: 0 });
+    expect(j.summary).toEqual({
+      create: 0,
+      update: 1,
+      adopt: 0,
+      delete: 1,
+      conflict: 0,
+      refused: 0,
+    });
     const app = j.operations.find((o) => o.kind === "app")!;
     expect(app.patch).toEqual([{ op: "replace", path: "/dpop", value: false }]);
   });

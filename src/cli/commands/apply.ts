@@ -3,14 +3,25 @@
 import { parseArgs } from "node:util";
 import { apply, type ApplyReport } from "../../reconcile/apply.js";
 import type { Plan } from "../../reconcile/model.js";
-import { removedIntegrations } from "../../reconcile/plan.js";
+import { deletionGuard, deletionGuardMessage } from "../../reconcile/plan-notes.js";
 import {
+  PLAN_JSON_VERSION,
   planToJson,
   renderPlan,
   subject,
   summarise,
+  summaryCounts,
   type Format,
 } from "../../reconcile/render/index.js";
+import {
+  fileChanges,
+  oktaChanges,
+  oktaDigests,
+  planDifferences,
+  savedPlanBody,
+  type SavedPlan,
+} from "../../reconcile/saved-plan.js";
+import { inputsOf, orgOf, readSavedPlan, savedPlanArgument } from "../saved-plan.js";
 import { refsOf } from "../../okta/adapter.js";
 import {
   sandboxApprovalLine,
@@ -30,14 +41,23 @@ import {
   type PlanRun,
   type ReconcileIo,
   type Workspace,
+  loadWorkspace,
+  listOption,
 } from "../reconcile-support.js";
+import { OKTA_ENV } from "../../okta/settings.js";
 
 export const APPLY_HELP = `Usage: okta-gitops apply [paths...] [options]
+       okta-gitops apply <saved plan> [options]
 
 Reconciles Okta to the integration files (default: integrations/): plans against a fresh read of
 Okta, shows the plan and carries it out. Integrations that fail the policy, or whose exceptions
 lack the Identity team's approval, are refused (left as they are in Okta). Objects without the
 okta-gitops marker are never changed. One apply at a time per org.
+
+With a saved plan (a file that 'plan --out' wrote, any name but *.yaml or *.yml), apply carries
+out exactly that plan, and refuses, saying why, when the files it was made from or the Okta state
+it was made from changed since (checked again under the lock, before anything is done).
+Approvals and the deletion guard are those given to apply.
 
 Options:
   --yes                  do not ask for confirmation (needed when stdin is not a terminal)
@@ -74,17 +94,27 @@ export async function runApply(argv: string[], io: ReconcileIo): Promise<number>
       return 0;
     }
     const format = formatOf(args.values.format);
+    const saved = savedPlanArgument(io, args.positionals);
+    if (saved !== undefined && args.values.config !== undefined)
+      throw new UserError(
+        "a saved plan names the settings file it was made with: --config cannot change it",
+      );
+    const options = {
+      format,
+      confirm: !args.values.yes,
+      confirmDeletions: Boolean(args.values["confirm-deletions"]),
+    };
+    if (saved !== undefined) {
+      if (!args.values.yes && !io.stdinIsTTY)
+        throw new UserError("stdin is not a terminal: pass --yes to apply without confirmation");
+      return applySaved(saved, io, listOption(args.values.approved), options);
+    }
     const ws = workspaceFromArgs(io, args);
     // Against the local org, exceptions pass without an approval: said plainly, every run.
     const sandbox = sandboxApprovalLine(ws);
     if (sandbox && format !== "json") io.stdout(`${sandbox}\n`);
     if (!args.values.yes && !io.stdinIsTTY)
       throw new UserError("stdin is not a terminal: pass --yes to apply without confirmation");
-    const options = {
-      format,
-      confirm: !args.values.yes,
-      confirmDeletions: Boolean(args.values["confirm-deletions"]),
-    };
     return withOkta(io, async (okta) => {
       // A first plan without the lock: a run with nothing to do writes nothing, not even a lock.
       const first = await planAgainstOkta(ws, okta, undefined, io);
@@ -116,14 +146,25 @@ async function applyWorkspace(
   options: { format: Format; confirm: boolean; confirmDeletions: boolean },
 ): Promise<number> {
   const run = await planAgainstOkta(ws, okta, undefined, io);
+  return executeRun(ws, run, okta, io, options);
+}
+
+/** Carries out a plan made under the lock: the deletion guard, the confirmation, the operations
+ * and the report. */
+async function executeRun(
+  ws: Workspace,
+  run: PlanRun,
+  okta: OktaSession,
+  io: ReconcileIo,
+  options: { format: Format; confirm: boolean; confirmDeletions: boolean },
+): Promise<number> {
   for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
   for (const n of run.notes) io.stderr(`note: ${n}\n`);
-  const removed = removedIntegrations(run.plan);
-  const max = ws.config.bot.deletionGuard.maxDeletions;
-  if (removed.length > max && !options.confirmDeletions) {
+  const guard = deletionGuard(run.plan, ws.config.bot.deletionGuard.maxDeletions);
+  if (guard.exceeded && !options.confirmDeletions) {
     io.stdout(renderPlan(run.plan, options.format === "json" ? "text" : options.format));
     throw new UserError(
-      `the plan deletes ${removed.length} integrations (${removed.join(", ")}), more than bot.deletionGuard.maxDeletions (${max}): nothing was applied; run again with --confirm-deletions if that is intended`,
+      `${deletionGuardMessage(guard)}: nothing was applied; run again with --confirm-deletions if that is intended`,
     );
   }
   const refusedOrConflict =
@@ -144,6 +185,7 @@ async function applyWorkspace(
   if (options.format === "json")
     io.stdout(
       JSON.stringify({
+        version: PLAN_JSON_VERSION,
         plan: planToJson(run.plan),
         report: reportJson(report),
         notes: run.notes,
@@ -169,6 +211,7 @@ function showNoChanges(
   if (format === "json")
     io.stdout(
       JSON.stringify({
+        version: PLAN_JSON_VERSION,
         plan: planToJson(run.plan),
         report: null,
         notes: run.notes,
@@ -188,9 +231,8 @@ export function renderReport(report: ApplyReport, p: Plan): string {
       `${o.status === "failed" ? "✗ failed " : "- skipped"} ${o.op.integration}: ${o.op.action} ${subject(o.op)}: ${o.detail ?? ""}`,
     );
   }
-  const s = summarise(p);
   lines.push(
-    `Applied ${report.done} of ${report.outcomes.length} operations (${s.create} create, ${s.update} update, ${s.delete} delete planned); ${report.failed} failed, ${report.skipped} skipped.` +
+    `Applied ${report.done} of ${report.outcomes.length} operations (planned: ${summaryCounts(summarise(p))}); ${report.failed} failed, ${report.skipped} skipped.` +
       (report.failed || report.skipped
         ? " Run apply again: it reads Okta afresh and converges."
         : ""),
@@ -209,4 +251,88 @@ export function reportJson(report: ApplyReport) {
       ...(o.detail ? { detail: o.detail } : {}),
     })),
   };
+}
+
+// --- a saved plan ------------------------------------------------------------------------------
+
+/**
+ * `apply FILE`: the saved plan is checked (schema, digest), the files are read again and compared
+ * with the saved digests, then, under the lock, Okta is read again and compared, and the plan made
+ * from what was read must be the saved one, operation for operation. Only then is it carried out
+ * (the fresh plan, which equals it and holds the app objects just read for the replace).
+ */
+async function applySaved(
+  file: string,
+  io: ReconcileIo,
+  approved: Set<string>,
+  options: { format: Format; confirm: boolean; confirmDeletions: boolean },
+): Promise<number> {
+  const saved = readSavedPlan(io, file);
+  const ws = loadWorkspace(io, {
+    paths: saved.inputs.paths,
+    ...(saved.inputs.config ? { configPath: saved.inputs.config.path } : {}),
+    approved,
+    sandbox: OKTA_ENV.every((k) => !io.env[k]),
+  });
+  const integrationOf = (f: string) =>
+    ws.integrations.find((i) => i.file === f)?.integration.metadata.name ??
+    /(?:^|\/)([a-z][a-z0-9-]*)\.ya?ml$/.exec(f)?.[1];
+  const files = fileChanges(saved.inputs, inputsOf(ws, saved.inputs.paths), integrationOf);
+  if (files.length)
+    throw new UserError(
+      `the files changed since the plan in ${file} was made: ${files.join("; ")}. Nothing was applied: run plan again and review it`,
+    );
+  const sandbox = sandboxApprovalLine(ws);
+  if (sandbox && options.format !== "json") io.stdout(`${sandbox}\n`);
+  return withOkta(io, async (okta) => {
+    if (orgOf(okta) !== saved.org)
+      throw new UserError(
+        `the plan in ${file} was made for ${saved.org}, not ${orgOf(okta)}: nothing was applied`,
+      );
+    const check = (run: PlanRun) => checkAgainstSaved(file, saved, run);
+    if (!saved.plan.operations.some((o) => o.action !== "conflict")) {
+      const run = await planAgainstOkta(ws, okta, undefined, io);
+      check(run);
+      return showNoChanges(ws, run, io, options.format);
+    }
+    return withLock(okta, io, async () => {
+      const run = await planAgainstOkta(ws, okta, undefined, io);
+      check(run);
+      return executeRun(ws, run, okta, io, options);
+    });
+  });
+}
+
+/** Refuses, saying what and where, unless Okta and the plan made now are those of the file. */
+function checkAgainstSaved(file: string, saved: SavedPlan, run: PlanRun): void {
+  // Refusals first: an integration refused now (an approval not given to apply, an exception
+  // expired) is not even read from Okta as it was, so that is the reason to give.
+  const now = savedPlanBody(run.plan);
+  const refusedNow = now.refused.filter((n) => !saved.plan.refused.includes(n));
+  const refusedThen = saved.plan.refused.filter((n) => !now.refused.includes(n));
+  if (refusedNow.length || refusedThen.length) {
+    const why = [
+      ...refusedNow.map(
+        (name) => run.notes.find((n) => n.startsWith(`${name}: refused`)) ?? `${name}: refused`,
+      ),
+      ...refusedThen.map(
+        (name) => `${name}: was refused when the plan was made, so the plan holds none of it`,
+      ),
+    ];
+    throw new UserError(
+      `the plan made now differs from the plan in ${file}: ${why.join("; ")}. Nothing was applied: run plan again (with the same --approved) and review it`,
+    );
+  }
+  const okta = oktaChanges(saved.okta, oktaDigests(run.actual));
+  if (okta.length)
+    throw new UserError(
+      `Okta changed since the plan in ${file} was made: ${okta.join("; ")}. Nothing was applied: run plan again and review it`,
+    );
+  const differ = planDifferences(saved.plan, now);
+  if (differ.length) {
+    const why = differ.map((name) => `${name}: its operations differ from the saved plan`);
+    throw new UserError(
+      `the plan made now differs from the plan in ${file}: ${why.join("; ")}. Nothing was applied: run plan again (with the same --approved) and review it`,
+    );
+  }
 }

@@ -20,9 +20,12 @@ import {
   workspaceFromArgs,
   WORKSPACE_OPTIONS,
   type ReconcileIo,
+  UserError,
 } from "../reconcile-support.js";
 import type { Finding } from "../../model/index.js";
 import type { Plan } from "../../reconcile/model.js";
+import { deletionGuard, deletionGuardMessage } from "../../reconcile/plan-notes.js";
+import { repositoryPaths, savedPlanOf, writeSavedPlan } from "../saved-plan.js";
 
 export const PLAN_HELP = `Usage: okta-gitops plan [paths...] [options]
 
@@ -34,6 +37,9 @@ Options:
   --only <names>                 plan only these integrations (comma-separated) and read only them
                                  from Okta: what a pull request's plan uses
   --approved <names|all>         integrations whose exceptions have the Identity team's approval
+  --out <file>                   also save the plan to <file> (mode 0600), with digests of the
+                                 files and of the Okta state it was made from: 'apply <file>'
+                                 applies exactly it, and refuses if either changed since
   --config <file>                settings file (default: .okta-gitops.yml if present)
   -h, --help                     show this help
 
@@ -53,23 +59,43 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { ...WORKSPACE_OPTIONS, only: { type: "string", multiple: true } },
+      options: {
+        ...WORKSPACE_OPTIONS,
+        only: { type: "string", multiple: true },
+        out: { type: "string" },
+      },
     });
     if (args.values.help) {
       io.stdout(PLAN_HELP + "\n");
       return 0;
     }
     const format = formatOf(args.values.format);
+    const only = listOption(args.values.only);
+    const out = args.values.out;
+    if (out !== undefined && only.size)
+      throw new UserError(
+        "--out saves a plan of the whole repository: it cannot be used with --only",
+      );
+    const paths = out !== undefined ? repositoryPaths(io, args.positionals) : [];
     const ws = workspaceFromArgs(io, args);
     return withOkta(io, async (okta) => {
-      const only = listOption(args.values.only);
       const run = await planAgainstOkta(ws, okta, only.size ? only : undefined, io);
       const sandbox = sandboxApprovalLine(ws);
       const notes = [...(sandbox ? [sandbox] : []), ...run.notes];
-      io.stdout(renderWithNotes(run.plan, format, notes, run.findings));
+      // What would stop apply is said now, not only when apply runs.
+      const guard = deletionGuard(run.plan, ws.config.bot.deletionGuard.maxDeletions);
+      const warnings = guard.exceeded
+        ? [`apply will stop: ${deletionGuardMessage(guard)}; it needs --confirm-deletions`]
+        : [];
+      io.stdout(renderWithNotes(run.plan, format, notes, run.findings, warnings));
       if (format === "text") {
         for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
+        for (const w of warnings) io.stderr(`warning: ${w}\n`);
         for (const n of notes) io.stderr(`note: ${n}\n`);
+      }
+      if (out !== undefined) {
+        writeSavedPlan(io, out, savedPlanOf(ws, run, okta, paths, notes, new Date()));
+        io.stderr(`Saved the plan to ${out}: 'okta-gitops apply ${out}' applies exactly it.\n`);
       }
       if (ws.refused.size || run.findings.length || hasConflicts(run.plan)) return 1;
       return hasChanges(run.plan) ? 2 : 0;
@@ -82,11 +108,14 @@ export function renderWithNotes(
   format: Format,
   notes: string[],
   findings: Finding[] = [],
+  warnings: string[] = [],
 ): string {
-  if (format === "json") return JSON.stringify({ ...planToJson(p), notes, findings }) + "\n";
+  if (format === "json")
+    return JSON.stringify({ ...planToJson(p), warnings, notes, findings }) + "\n";
   if (format !== "markdown") return renderPlan(p, format);
   const lines = [
     ...findings.map((f) => `> **error** ${findingLine(f)}`),
+    ...warnings.map((w) => `> **warning** ${w}`),
     ...notes.map((n) => `> ${n}`),
   ];
   if (!lines.length) return renderPlan(p, format);

@@ -20,19 +20,26 @@ export interface Summary {
   adopt: number;
   delete: number;
   conflict: number;
+  /** Integrations left out of the plan, refused (policy, approvals, missing resources). */
+  refused: number;
 }
 
 export function summarise(p: Plan): Summary {
-  const s: Summary = { create: 0, update: 0, adopt: 0, delete: 0, conflict: 0 };
+  const s: Summary = { create: 0, update: 0, adopt: 0, delete: 0, conflict: 0, refused: 0 };
   for (const o of p.operations) s[o.action]++;
+  s.refused = p.refused?.length ?? 0;
   return s;
 }
 
+/** Every count, always: a refusal or a conflict is never hidden behind "No changes". */
+export function summaryCounts(s: Summary): string {
+  return `${s.create} to create, ${s.update} to update, ${s.adopt} to adopt, ${s.delete} to delete, ${s.conflict} conflict${s.conflict === 1 ? "" : "s"}, ${s.refused} refused`;
+}
+
 export function summaryLine(s: Summary): string {
-  if (s.create + s.update + s.adopt + s.delete + s.conflict === 0)
+  if (s.create + s.update + s.adopt + s.delete + s.conflict + s.refused === 0)
     return "No changes: Okta matches the repository.";
-  const adopt = s.adopt ? `, ${s.adopt} to adopt` : "";
-  return `Plan: ${s.create} to create, ${s.update} to update${adopt}, ${s.delete} to delete, ${s.conflict} conflict${s.conflict === 1 ? "" : "s"}.`;
+  return `Plan: ${summaryCounts(s)}.`;
 }
 
 /** A short name of the object an operation is about. */
@@ -244,9 +251,19 @@ export interface JsonOperation {
   reason?: string;
 }
 
-export function planToJson(p: Plan): { summary: Summary; operations: JsonOperation[] } {
+/** The plan JSON's format version (as validate's JSON carries one). */
+export const PLAN_JSON_VERSION = 1;
+
+export function planToJson(p: Plan): {
+  version: typeof PLAN_JSON_VERSION;
+  summary: Summary;
+  refused: string[];
+  operations: JsonOperation[];
+} {
   return {
+    version: PLAN_JSON_VERSION,
     summary: summarise(p),
+    refused: p.refused ?? [],
     operations: p.operations.map((o) => ({
       id: o.id,
       integration: o.integration,
