@@ -5,6 +5,7 @@ import { applyCommand } from "./commands/apply.js";
 import { driftCommand } from "./commands/drift.js";
 import { importCommand } from "./commands/import.js";
 import { localOrgCommand } from "./commands/local-org.js";
+import { keygenCommand } from "./commands/keygen.js";
 
 export interface Command {
   summary: string;
@@ -17,5 +18,6 @@ export const commands: Record<string, Command> = {
   apply: applyCommand,
   drift: driftCommand,
   import: importCommand,
+  keygen: keygenCommand,
   "local-org": localOrgCommand,
 };

@@ -9,6 +9,9 @@ export interface TextOptions {
   color?: boolean;
   /** The text of a file, to show the line at fault; omitted lines are simply not shown. */
   source?: (file: string) => string | undefined;
+  /** Every finding on its own; otherwise the warnings that only need approval are one line per
+   * integration (they repeat on every run, and the reviewer wants them named, not re-read). */
+  verbose?: boolean;
 }
 
 const STYLE = {
@@ -38,7 +41,8 @@ export function renderText(findings: readonly Finding[], options: TextOptions): 
     out.push(paint("bold", safe(file)));
     const withheld = list.some((f) => f.rule === SECRET_RULE);
     const lines = withheld ? undefined : options.source?.(file)?.split(/\r?\n/);
-    for (const f of list) {
+    const grouped = options.verbose ? [] : list.filter(approvalOnly);
+    for (const f of options.verbose ? list : list.filter((f) => !approvalOnly(f))) {
       const rule = f.requiresApproval ? `${f.rule}, needs approval` : f.rule;
       out.push(
         `  ${f.line}:${f.column}  ${paint(f.severity, f.severity)}  ${safe(f.message.replace(/\r?\n/g, "\n        "))}  ${paint("dim", rule)}`,
@@ -46,11 +50,28 @@ export function renderText(findings: readonly Finding[], options: TextOptions): 
       const line = lines?.[f.line - 1];
       if (line !== undefined) out.push(...excerpt(line, f, paint));
     }
+    if (grouped.length) out.push(approvalLine(grouped, paint));
     if (withheld) out.push(paint("dim", "  (source lines not shown: the file holds key material)"));
     out.push("");
   }
   out.push(summaryLine(findings, options.files, paint));
   return out.join("\n") + "\n";
+}
+
+/** A warning whose only news is that the Identity team must approve it (an error never is). */
+const approvalOnly = (f: Finding) => f.requiresApproval === true && f.severity !== "error";
+
+/** One line for an integration's approvals: where the first is, and each rule with its count. */
+function approvalLine(
+  group: readonly Finding[],
+  paint: (style: keyof typeof STYLE, s: string) => string,
+): string {
+  const counts = new Map<string, number>();
+  for (const f of group) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+  const rules = [...counts].map(([rule, n]) => (n > 1 ? `${rule} (${n})` : rule)).join(", ");
+  const first = group[0]!;
+  const what = group.length === 1 ? "1 exception needs" : `${group.length} exceptions need`;
+  return `  ${first.line}:${first.column}  ${paint("warning", "warning")}  ${what} the Identity team's approval: ${safe(rules)} (--verbose shows ${group.length === 1 ? "it" : "each"})  ${paint("dim", "needs approval")}`;
 }
 
 function excerpt(

@@ -365,3 +365,43 @@ describe("the real entry point, in a child process", () => {
     expect(usage.stderr.split("\n")[0]).toMatch(/Unknown option '--no-such-flag'/);
   });
 });
+
+describe("quiet validate", () => {
+  const bin = fileURLToPath(new URL("../../bin/okta-gitops.js", import.meta.url));
+  const cli = (...argv: string[]) =>
+    spawnSync(process.execPath, [bin, "validate", ...argv], {
+      cwd: projectRoot,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+
+  it("text groups the approvals of each integration into one line naming the rules; --verbose and json keep each", () => {
+    const quiet = cli("integrations/okta-gitops.yaml");
+    expect(quiet.status).toBe(0);
+    const lines = quiet.stdout.trimEnd().split("\n");
+    expect(lines).toEqual([
+      "integrations/okta-gitops.yaml",
+      expect.stringMatching(
+        /^ {2}\d+:\d+ {2}warning {2}11 exceptions need the Identity team's approval: scopes\.high-risk \(8\), resources\.org-wide \(3\) \(--verbose shows each\) {2}needs approval$/,
+      ),
+      "",
+      "1 file checked: 0 errors, 11 warnings, 0 notices; 11 need the Identity team's approval",
+    ]);
+
+    const verbose = cli("integrations/okta-gitops.yaml", "--verbose");
+    expect(verbose.stdout.match(/, needs approval$/gm)).toHaveLength(11);
+    expect(verbose.stdout).toContain("okta.apps.manage is a high-risk scope");
+
+    const json = JSON.parse(cli("integrations/okta-gitops.yaml", "--format", "json").stdout);
+    expect(
+      json.findings.filter((f: { requiresApproval?: boolean }) => f.requiresApproval),
+    ).toHaveLength(11);
+  });
+
+  it("an error that also needs approval is never folded into the line", () => {
+    const dir = repo({ "integrations/hr-sync.yaml": valid().replace("dpop: true", "dpop: false") });
+    const r = cli(join(dir, "integrations"));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/DPoP is off: set dpop: true.* {2}dpop\.disabled$/m);
+  });
+});

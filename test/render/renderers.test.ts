@@ -69,6 +69,9 @@ describe("text", () => {
 
   it("marks exceptions needing approval and ends with a summary line", () => {
     expect(out).toContain(
+      "  1:1  warning  1 exception needs the Identity team's approval: dpop.disabled (--verbose shows it)  needs approval\n",
+    );
+    expect(renderText(findings, { files: 5, verbose: true })).toContain(
       "  1:1  warning  DPoP is off, with a reason: 50%, a:b\n        second line  dpop.disabled, needs approval\n",
     );
     expect(out.trimEnd().split("\n").at(-1)).toBe(

@@ -31,6 +31,8 @@ and *.yml); the default is integrations/.
 Options:
   --format <text|json|github|sarif>  output format (default: text)
   --config <file>                    settings file (default: .okta-gitops.yml if present)
+  --verbose                          text: show each exception that needs approval on its own
+                                     (by default, one line per integration names them)
   -h, --help                         show this help
 
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or internal error.`;
@@ -75,6 +77,7 @@ export async function runValidate(argv: string[], io: ValidateIo): Promise<numbe
       options: {
         format: { type: "string", default: "text" },
         config: { type: "string" },
+        verbose: { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -122,7 +125,7 @@ export async function runValidate(argv: string[], io: ValidateIo): Promise<numbe
   const files = sources.files.length + sources.findings.length;
 
   const allFiles = [...sources.files, ...configSources.files];
-  io.stdout(render(format, findings, files, allFiles, io.color));
+  io.stdout(render(format, findings, files, allFiles, io.color, args.values.verbose));
   return findings.some(isBlocking) ? 1 : 0;
 }
 
@@ -132,6 +135,7 @@ function render(
   files: number,
   sources: readonly SourceFile[],
   color: boolean,
+  verbose: boolean,
 ): string {
   switch (format) {
     case "json":
@@ -149,6 +153,7 @@ function render(
       return renderText(findings, {
         files,
         color,
+        verbose,
         source: (file) => {
           const s = byPath.get(file);
           return s ? decoder.decode(s.bytes) : undefined;
