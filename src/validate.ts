@@ -1,10 +1,11 @@
-// `validate`: load every file, then check the policy over the well-formed integrations. Pure: the
-// files, the settings and today's date come in; findings come out, sorted by file and position.
+// `validate`: load every file, then check the policy over the well-formed integrations (and over
+// the well-formed part of the others). Pure: the files, the settings and today's date come in;
+// findings come out, sorted by file and position.
 import { compareFindings, type Config, type Finding } from "./model/index.js";
 import type { LoadedIntegration, SourceFile } from "./load/types.js";
 import { loadIntegrations } from "./load/integration.js";
 import { DEFAULT_LIMITS, type LoadLimits } from "./load/parse.js";
-import { checkPolicy } from "./policy/index.js";
+import { checkPartialPolicy, checkPolicy } from "./policy/index.js";
 
 export interface ValidateInput {
   files: readonly SourceFile[];
@@ -26,6 +27,11 @@ export function validate(input: ValidateInput): ValidateResult {
     config: input.config,
     today: input.today,
   });
-  const findings = [...loaded.findings, ...policy].sort(compareFindings);
+  // Files that fail the schema still get the rules their well-formed fields can feed.
+  const partial = checkPartialPolicy(loaded.partial ?? [], {
+    config: input.config,
+    today: input.today,
+  });
+  const findings = [...loaded.findings, ...policy, ...partial].sort(compareFindings);
   return { integrations: loaded.integrations, findings };
 }

@@ -11,7 +11,8 @@ import {
   type Integration,
 } from "../model/integration.js";
 import type { Finding } from "../model/finding.js";
-import type { LoadedIntegration, LoadResult, SourceFile } from "./types.js";
+import type { LoadedIntegration, LoadResult, PartialIntegration, SourceFile } from "./types.js";
+import { partialDocument } from "./partial.js";
 import {
   DEFAULT_LIMITS,
   lazyLocator,
@@ -28,6 +29,8 @@ const SCHEMAS: Record<(typeof INTEGRATION_KINDS)[number], z.ZodType<Integration>
 
 export interface LoadedFile {
   integration?: LoadedIntegration;
+  /** With a schema error: the well-formed part, for the policy rules that do not read the rest. */
+  partial?: PartialIntegration;
   findings: Finding[];
 }
 
@@ -43,10 +46,11 @@ export function loadIntegrations(
   files: readonly SourceFile[],
   limits: LoadLimits = DEFAULT_LIMITS,
 ): LoadResult {
-  const result: LoadResult = { integrations: [], findings: [] };
+  const result: LoadResult = { integrations: [], findings: [], partial: [] };
   for (const file of files) {
     const loaded = loadIntegrationFile(file, limits);
     if (loaded.integration) result.integrations.push(loaded.integration);
+    if (loaded.partial) result.partial!.push(loaded.partial);
     for (const f of loaded.findings) result.findings.push(f);
   }
   return result;
@@ -128,7 +132,14 @@ function checkIntegration(parsed: ParsedFile): LoadedFile {
       ...locate(["metadata", "name"], "value"),
     });
 
-  if (!result.success) return { findings: tag(findings) };
+  if (!result.success) {
+    // Key material in the file: no policy message may quote any of it, so no partial checks.
+    const partial = secret ? undefined : partialDocument(doc, kind as keyof typeof SCHEMAS);
+    return {
+      findings: tag(findings),
+      ...(partial ? { partial: { file, ...partial, locate: lazyLocator(parsed.text!) } } : {}),
+    };
+  }
   return {
     // The document parsed here is dropped; the integration's locator parses the text again if
     // a policy finding ever asks where a node is (see lazyLocator).

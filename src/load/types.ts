@@ -21,9 +21,18 @@ export interface LoadedIntegration {
   locate(path: NodePath, part?: "key" | "value"): Position;
 }
 
+/** A document that fails the schema, with its well-formed part (see partial.ts): checked by the
+ * policy rule areas it can feed, never reconciled. */
+export interface PartialIntegration extends LoadedIntegration {
+  /** Spec fields that fail the schema: rule areas reading any of them are skipped. */
+  broken: ReadonlySet<string>;
+}
+
 export interface LoadResult {
   integrations: LoadedIntegration[];
   findings: Finding[];
+  /** Documents that fail the schema but whose other fields the policy can still check. */
+  partial?: PartialIntegration[];
 }
 
 export interface ConfigResult {

@@ -175,12 +175,13 @@ export function writePrivateKey(dataDir: string, creds: Credentials): Credential
 }
 
 /**
- * Writes credentials.json (0600): the org URL of this run (the port may change between runs), the
- * bot's client id, key id and key path, its scopes and the SSWS token. Never the private key itself.
+ * Writes credentials.json (0600): the bot's client id, key id and key path, its scopes and the SSWS
+ * token: what stays true as long as the org exists. Never the private key itself, and never a URL:
+ * the port changes between runs, and the server that is running (if any) is in server.json.
  */
-export function writeCredentialsFile(dataDir: string, creds: Credentials, orgUrl: string): string {
+export function writeCredentialsFile(dataDir: string, creds: Credentials): string {
   const file = path.join(dataDir, CREDENTIALS_FILE);
   const { privateKeyPem: _pem, privateKeyJwk: _jwk, ...rest } = creds;
-  writeFileSync(file, JSON.stringify({ orgUrl, ...rest }, null, 2) + "\n", { mode: 0o600 });
+  writeFileSync(file, JSON.stringify(rest, null, 2) + "\n", { mode: 0o600 });
   return file;
 }

@@ -137,7 +137,7 @@ export async function readCredentials(dataDir: string): Promise<Credentials | un
   const file = path.join(dataDir, CREDENTIALS_FILE);
   if (!existsSync(file)) return undefined;
   type OnDisk = Omit<Credentials, "privateKeyPem" | "privateKeyJwk"> & { orgUrl?: string };
-  // The URL on disk is the previous run's; this run's port may differ.
+  // Older files held the URL of the run that wrote them; this run's port may differ.
   const { orgUrl: _previousUrl, ...onDisk } = JSON.parse(readFileSync(file, "utf8")) as OnDisk;
   const keyPath = onDisk.privateKeyPath ?? path.join(dataDir, KEY_FILE);
   const privateKeyPem = readFileSync(keyPath, "utf8");
@@ -216,7 +216,7 @@ export async function startLocalOrg(options: LocalOrgOptions = {}): Promise<Loca
   const credentials: LocalOrgCredentials = {
     ...creds,
     orgUrl: url,
-    ...(dataDir ? { credentialsPath: writeCredentialsFile(dataDir, creds, url) } : {}),
+    ...(dataDir ? { credentialsPath: writeCredentialsFile(dataDir, creds) } : {}),
   };
 
   const seeded = <T>(fn: () => T): T => {

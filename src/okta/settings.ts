@@ -1,5 +1,13 @@
 // Where the bot's Okta is: from the environment (validated), or, with none of the variables set,
 // the local Okta org kept under .okta-gitops/ in the working directory.
+import {
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  verify,
+  type JsonWebKey,
+  type KeyObject,
+} from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 
@@ -54,7 +62,9 @@ export function oktaSettingsFromEnv(
   }
   const e = parsed.data;
   let privateKey = e.OKTA_PRIVATE_KEY;
+  let source = "OKTA_PRIVATE_KEY";
   if (e.OKTA_PRIVATE_KEY_FILE) {
+    source = `OKTA_PRIVATE_KEY_FILE (${e.OKTA_PRIVATE_KEY_FILE})`;
     try {
       privateKey = readFileSync(e.OKTA_PRIVATE_KEY_FILE, "utf8");
     } catch (error) {
@@ -63,6 +73,8 @@ export function oktaSettingsFromEnv(
       );
     }
   }
+  const problem = privateKeyProblem(privateKey!);
+  if (problem) throw new Error(`Okta settings: ${source} ${problem} (the key's text is not shown)`);
   return {
     orgUrl: e.OKTA_ORG_URL,
     clientId: e.OKTA_CLIENT_ID,
@@ -70,4 +82,57 @@ export function oktaSettingsFromEnv(
     ...(e.OKTA_KEY_ID ? { keyId: e.OKTA_KEY_ID } : {}),
     scopes: e.OKTA_SCOPES,
   };
+}
+
+/**
+ * What is wrong with the bot's private key, in words that quote none of it, or undefined when it is
+ * a usable private key. Checked before the SDK sees it: the SDK's and JSON.parse's own errors quote
+ * the text they choke on, which would put key material on stderr and in CI logs.
+ */
+export function privateKeyProblem(text: string): string | undefined {
+  const key = text.trim();
+  if (key.startsWith("{")) {
+    let jwk: unknown;
+    try {
+      jwk = JSON.parse(key);
+    } catch {
+      return "is not valid JSON: a private JWK (or a PEM private key) is expected";
+    }
+    if (!jwk || typeof jwk !== "object" || Array.isArray(jwk)) return "is not a JWK object";
+    const { kty, d } = jwk as { kty?: unknown; d?: unknown };
+    if (kty !== "RSA" && kty !== "EC") return 'is a JWK whose kty is not "RSA" or "EC"';
+    if (typeof d !== "string") return "is a public JWK (no d): the bot needs its private key";
+    const numbers = kty === "RSA" ? ["n", "e", "d", "p", "q", "dp", "dq", "qi"] : ["x", "y", "d"];
+    const bad = numbers.filter((m) => {
+      const v = (jwk as Record<string, unknown>)[m];
+      return v !== undefined && (typeof v !== "string" || !/^[A-Za-z0-9_-]+$/.test(v));
+    });
+    if (bad.length)
+      return `is a JWK whose ${bad.join(", ")} ${bad.length === 1 ? "is" : "are"} not base64url`;
+    try {
+      if (!signsAndVerifies(createPrivateKey({ key: jwk as JsonWebKey, format: "jwk" })))
+        return `is a ${kty} JWK whose members do not form one key pair (a signature does not verify)`;
+    } catch {
+      return `is a ${kty} JWK whose members do not form a valid private key`;
+    }
+    return undefined;
+  }
+  if (/^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
+    try {
+      if (!signsAndVerifies(createPrivateKey(key)))
+        return "is a PEM private key whose parts do not form one key pair (a signature does not verify)";
+    } catch {
+      return "is a PEM block that does not hold a readable private key";
+    }
+    return undefined;
+  }
+  return "is neither a PEM private key (-----BEGIN PRIVATE KEY-----) nor a private JWK as JSON";
+}
+
+/** Node accepts RSA numbers that do not belong together (the CRT parts are not checked); a
+ * signature made and verified once shows the key can sign what Okta will verify. */
+function signsAndVerifies(key: KeyObject): boolean {
+  const data = Buffer.from("okta-gitops key check");
+  const signature = sign("sha256", data, key);
+  return verify("sha256", data, createPublicKey(key), signature);
 }

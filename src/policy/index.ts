@@ -3,7 +3,7 @@
 // repeatable.
 import type { Config, Finding } from "../model/index.js";
 import { compareFindings } from "../model/index.js";
-import type { LoadedIntegration } from "../load/types.js";
+import type { LoadedIntegration, PartialIntegration } from "../load/types.js";
 import type { IntegrationCheck, PolicyContext, RepositoryCheck } from "./report.js";
 import { checkScopes } from "./scopes.js";
 import { checkRole } from "./roles.js";
@@ -44,5 +44,42 @@ export function checkPolicy(input: PolicyInput): Finding[] {
     for (const check of INTEGRATION_CHECKS) findings.push(...check(li, ctx));
   }
   for (const check of REPOSITORY_CHECKS) findings.push(...check(input.integrations, ctx));
+  return findings.sort(compareFindings);
+}
+
+/**
+ * The spec fields each rule area reads. For a document that fails the schema, an area runs only
+ * when none of its fields is broken, so that fixing a file takes one round, not two. An area that
+ * is not listed never runs on such a document, nor do the repository rules (uniqueness needs the
+ * whole document); the document itself is refused whatever these rules find.
+ */
+const AREA_INPUTS: readonly [IntegrationCheck, readonly string[]][] = [
+  [checkScopes, ["scopes", "role", "exceptions"]],
+  [checkRole, ["role", "scopes"]],
+  [checkResources, ["role", "exceptions"]],
+  [checkAppSettings, ["dpop", "tokenExchange", "exceptions"]],
+  [checkNetwork, ["network"]],
+  [checkCredentials, ["credentials"]],
+  [checkRateLimit, ["rateLimit"]],
+  [checkApiToken, ["justification", "expires", "serviceAccount", "token", "role"]],
+];
+
+export function checkPartialPolicy(
+  partials: readonly PartialIntegration[],
+  input: Omit<PolicyInput, "integrations">,
+): Finding[] {
+  const ctx: PolicyContext = { config: input.config, today: input.today };
+  const findings: Finding[] = [];
+  for (const li of partials) {
+    for (const [check, inputs] of AREA_INPUTS) {
+      if (inputs.some((field) => li.broken.has(field))) continue;
+      try {
+        findings.push(...check(li, ctx));
+      } catch {
+        // A rule that reads more than its declared inputs met a missing field: its findings are
+        // only withheld; the document is refused by its schema errors all the same.
+      }
+    }
+  }
   return findings.sort(compareFindings);
 }

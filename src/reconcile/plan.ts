@@ -398,8 +398,9 @@ function conflictOp(
   };
 }
 
-/** Everything an integration owns, when its file is gone: the app first (Okta removes its grants,
- * role assignments and rate limit with it), then what it used. */
+/** Everything an integration owns, when its file is gone: the app first (Okta removes its grants
+ * and role assignments with it; its principal rate-limit entry stays, as Okta's API cannot delete
+ * one, and the plan says so), then what it used. */
 function planRemoval(a: ActualIntegration): Operation[] {
   const ops: Operation[] = [];
   const name = a.name;

@@ -405,3 +405,54 @@ describe("quiet validate", () => {
     expect(r.stdout).toMatch(/DPoP is off: set dpop: true.* {2}dpop\.disabled$/m);
   });
 });
+
+describe("schema errors do not hide policy errors", () => {
+  const bin = fileURLToPath(new URL("../../bin/okta-gitops.js", import.meta.url));
+  const cli = (cwd: string, ...argv: string[]) =>
+    spawnSync(process.execPath, [bin, ...argv], {
+      cwd,
+      encoding: "utf8",
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("OKTA_"))),
+    });
+  const rules = (cwd: string) =>
+    (
+      JSON.parse(cli(cwd, "validate", "--format", "json").stdout) as {
+        findings: { rule: string; line: number }[];
+      }
+    ).findings.map((f) => f.rule);
+
+  it("a broken scopes list still gets the network rules, not the rules that read scopes", () => {
+    const dir = repo({
+      "integrations/hr-sync.yaml": valid()
+        .replace("scopes: [okta.users.read, okta.groups.read]", "scopes: okta.users.read")
+        .replace(/allow: \[.*\]/, "allow: [10.0.0.0/8]"),
+    });
+    const found = rules(dir);
+    expect(found).toContain("schema.type");
+    expect(found).toContain("network.not-public");
+    expect(found.filter((r) => /^(scopes|role)\./.test(r))).toEqual([]);
+  });
+
+  it("a broken network still gets the scope rules, not the network rules", () => {
+    const dir = repo({
+      "integrations/hr-sync.yaml": valid()
+        .replace("okta.groups.read]", "okta.groups.raed]")
+        .replace(/allow: \[.*\]/, "allow: []"),
+    });
+    const found = rules(dir);
+    expect(found).toContain("schema.invalid");
+    expect(found).toContain("scopes.unknown");
+    expect(found.filter((r) => r.startsWith("network."))).toEqual([]);
+  });
+
+  it("such a file stays refused: plan creates nothing for it", () => {
+    const dir = repo({
+      "integrations/hr-sync.yaml": valid().replace(/allow: \[.*\]/, "allow: []"),
+    });
+    const r = cli(dir, "plan", "--format", "json");
+    expect(r.status, r.stderr).toBe(1);
+    const plan = JSON.parse(r.stdout) as { operations: unknown[]; notes: string[] };
+    expect(plan.operations).toEqual([]);
+    expect(plan.notes).toContainEqual(expect.stringMatching(/^hr-sync: refused, fails the policy/));
+  });
+});

@@ -1,5 +1,6 @@
 // The adapters' edges: Okta settings from the environment, the pacer, the apply locks, the import
 // line, and the adapter's 429 handling against the local org (a retry with a fresh DPoP proof).
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -41,7 +42,10 @@ describe("Okta settings", () => {
 
   it("reads the key from OKTA_PRIVATE_KEY_FILE", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "okta-key-")), "key.pem");
-    writeFileSync(file, "PEM");
+    const pem = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ format: "pem", type: "pkcs8" })
+      .toString();
+    writeFileSync(file, pem);
     const s = oktaSettingsFromEnv({
       OKTA_ORG_URL: "https://acme.okta.com/",
       OKTA_CLIENT_ID: "0oa1",
@@ -51,7 +55,7 @@ describe("Okta settings", () => {
     expect(s).toEqual({
       orgUrl: "https://acme.okta.com",
       clientId: "0oa1",
-      privateKey: "PEM",
+      privateKey: pem,
       scopes: ["okta.apps.read", "okta.apps.manage"],
     });
   });
