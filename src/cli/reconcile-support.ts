@@ -6,6 +6,7 @@ import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { compareFindings, isBlocking, type Config, type Finding } from "../model/index.js";
 import { CONFIG_FILE, loadConfig } from "../load/config.js";
+import { IMPORT_LINE, parseImportLine } from "../load/import-line.js";
 import { readDirectorySources } from "../load/source-directory.js";
 import type { LoadedIntegration, SourceFile } from "../load/types.js";
 import { validate } from "../validate.js";
@@ -144,10 +145,9 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
   }
   const desired = new Map<string, DesiredIntegration>();
   const adoptions = new Map<string, Adoption>();
-  const bytes = new Map(sources.files.map((f) => [f.path, f.bytes]));
   for (const li of result.integrations) {
-    const adopt = importLine(new TextDecoder().decode(bytes.get(li.file) ?? new Uint8Array()));
-    if (adopt) adoptions.set(li.integration.metadata.name, adopt);
+    const ids = li.importLine?.ids;
+    if (ids && Object.keys(ids).length) adoptions.set(li.integration.metadata.name, { ...ids });
   }
   const tokens = new Map<string, DesiredToken>();
   for (const { integration } of result.integrations) {
@@ -187,23 +187,15 @@ export function sandboxApprovalLine(ws: Workspace): string | undefined {
 
 /** The line `okta-gitops import` writes at the top of a file it made, naming the Okta objects the
  * bot is to adopt: `# okta-gitops import: app=0oa… zone=nzo… customRole=cr0… resourceSet=iam…`.
- * It must stand in the comment block before the document. */
-export const IMPORT_LINE = "# okta-gitops import:";
+ * It must stand in the comment block before the document (read by the loader, see
+ * src/load/import-line.ts; the policy flags it as needing approval). */
+export { IMPORT_LINE };
 
+/** The objects a file's import line names (none when any entry of it is unusable). */
 export function importLine(text: string): Adoption | undefined {
-  for (const line of text.split("\n")) {
-    const trimmed = line.trim();
-    if (trimmed === "" || trimmed === "---") continue;
-    if (!trimmed.startsWith("#")) return undefined;
-    if (!trimmed.startsWith(IMPORT_LINE)) continue;
-    const adopt: Adoption = {};
-    for (const pair of trimmed.slice(IMPORT_LINE.length).trim().split(/\s+/)) {
-      const m = /^(app|zone|customRole|resourceSet)=([A-Za-z0-9]{1,40})$/.exec(pair);
-      if (m) adopt[m[1] as keyof Adoption] = m[2];
-    }
-    return Object.keys(adopt).length ? adopt : undefined;
-  }
-  return undefined;
+  const line = parseImportLine(text);
+  if (!line || line.invalid.length || !Object.keys(line.ids).length) return undefined;
+  return { ...line.ids };
 }
 
 /** integrations/<name>.yaml names the integration <name>. */
@@ -410,6 +402,12 @@ async function readAndPlan(
   }
   const removed = new Set(removedIntegrations(full));
   for (const [name, why] of ws.refused) notes.push(`${name}: refused, ${why}`);
+  // The planner keeps only the conflicts of such an integration: said, so no one waits for it.
+  for (const name of new Set(
+    full.operations.filter((o) => o.action === "conflict").map((o) => o.integration),
+  ))
+    if (!leftOut.has(name))
+      notes.push(`${name}: left out, it has a conflict (see the plan); nothing of it is changed`);
   for (const [name, t] of tokens)
     if (!actual.integrations.get(name)?.token)
       notes.push(

@@ -4,6 +4,13 @@ export type { SourceFile, NodePath, LoadedIntegration, LoadResult, ConfigResult 
 export { loadIntegrations, loadIntegrationFile, type LoadedFile } from "./integration.js";
 export { loadConfig, CONFIG_FILE } from "./config.js";
 export {
+  ADOPTABLE,
+  IMPORT_LINE,
+  parseImportLine,
+  type AdoptableKind,
+  type ImportLine,
+} from "./import-line.js";
+export {
   parseSource,
   DEFAULT_LIMITS,
   DEFAULT_MAX_BYTES,

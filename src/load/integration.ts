@@ -13,6 +13,7 @@ import {
 import type { Finding } from "../model/finding.js";
 import type { LoadedIntegration, LoadResult, PartialIntegration, SourceFile } from "./types.js";
 import { partialDocument } from "./partial.js";
+import { parseImportLine, type ImportLine } from "./import-line.js";
 import {
   DEFAULT_LIMITS,
   lazyLocator,
@@ -143,7 +144,17 @@ function checkIntegration(parsed: ParsedFile): LoadedFile {
   return {
     // The document parsed here is dropped; the integration's locator parses the text again if
     // a policy finding ever asks where a node is (see lazyLocator).
-    integration: { file, integration: result.data, locate: lazyLocator(parsed.text!) },
+    integration: {
+      file,
+      integration: result.data,
+      locate: lazyLocator(parsed.text!),
+      ...withImportLine(parsed.text!),
+    },
     findings: tag(findings),
   };
+}
+
+function withImportLine(text: string): { importLine?: ImportLine } {
+  const importLine = parseImportLine(text);
+  return importLine ? { importLine } : {};
 }

@@ -2,6 +2,7 @@
 // integration with a way to find where any of its nodes stands in its file.
 import type { Integration, Config } from "../model/index.js";
 import type { Finding, Position } from "../model/finding.js";
+import type { ImportLine } from "./import-line.js";
 
 /** One file as read from a directory or a git archive; the source of bytes is an adapter. */
 export interface SourceFile {
@@ -19,6 +20,8 @@ export interface LoadedIntegration {
   /** Where the node at `path` stands (its key when `part` is "key"); falls back to the nearest
    * ancestor that exists, so a missing field points at the object that should hold it. */
   locate(path: NodePath, part?: "key" | "value"): Position;
+  /** The file's `# okta-gitops import:` line, naming Okta objects to adopt, when it has one. */
+  importLine?: ImportLine;
 }
 
 /** A document that fails the schema, with its well-formed part (see partial.ts): checked by the

@@ -8,6 +8,7 @@ import { appRoutes } from "./resources/apps.js";
 import { clientRoleRoutes } from "./resources/client-roles.js";
 import { directoryRoutes } from "./resources/directory.js";
 import { grantRoutes } from "./resources/grants.js";
+import { groupRoleRoutes } from "./resources/group-roles.js";
 import { iamRoutes } from "./resources/iam.js";
 import { policyRoutes } from "./resources/policies.js";
 import { principalRateLimitRoutes } from "./resources/principal-rate-limits.js";
@@ -76,6 +77,7 @@ export class Router {
       ...grantRoutes,
       ...clientRoleRoutes,
       ...userRoleRoutes,
+      ...groupRoleRoutes,
       ...iamRoutes,
       ...zoneRoutes,
       ...apiTokenRoutes,

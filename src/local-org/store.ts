@@ -60,6 +60,11 @@ export interface UserRoleRecord extends RoleAssignmentFields {
   userId: string;
 }
 
+/** A role assigned to a group: every member holds it (listed among the user's roles as GROUP). */
+export interface GroupRoleRecord extends RoleAssignmentFields {
+  groupId: string;
+}
+
 export interface IamRoleRecord {
   id: string;
   label: string;
@@ -177,6 +182,7 @@ export interface OrgState {
   grants: Record<string, GrantRecord>;
   clientRoles: Record<string, ClientRoleRecord>;
   userRoles: Record<string, UserRoleRecord>;
+  groupRoles: Record<string, GroupRoleRecord>;
   iamRoles: Record<string, IamRoleRecord>;
   resourceSets: Record<string, ResourceSetRecord>;
   zones: Record<string, ZoneRecord>;
@@ -196,6 +202,7 @@ export function emptyState(orgId: string): OrgState {
     grants: {},
     clientRoles: {},
     userRoles: {},
+    groupRoles: {},
     iamRoles: {},
     resourceSets: {},
     zones: {},
@@ -208,9 +215,14 @@ export function emptyState(orgId: string): OrgState {
   };
 }
 
-/** Every role assignment of the org, of clients and of users: what a role or resource set is in use by. */
+/** Every role assignment of the org, of clients, users and groups: what a role or resource set is
+ * in use by. */
 export function allRoleAssignments(state: OrgState): RoleAssignmentFields[] {
-  return [...Object.values(state.clientRoles), ...Object.values(state.userRoles)];
+  return [
+    ...Object.values(state.clientRoles),
+    ...Object.values(state.userRoles),
+    ...Object.values(state.groupRoles),
+  ];
 }
 
 export interface Store {

@@ -27,6 +27,7 @@ import {
   type ResourceSetState,
   type RoleAssignmentState,
   type UnownedObject,
+  type Usage,
   type ZoneState,
 } from "../reconcile/model.js";
 import {
@@ -76,6 +77,7 @@ const RawZone = z.looseObject({
   name: z.string(),
   type: z.string(),
   status: z.string(),
+  usage: z.string().optional(),
   gateways: z.array(z.looseObject({ type: z.string(), value: z.string() })).nullish(),
 });
 const RawRole = z.looseObject({
@@ -101,7 +103,12 @@ const RawClientRole = z.looseObject({
   type: z.string(),
   role: z.string().optional(),
   "resource-set": z.string().optional(),
+  /** USER, GROUP (held through a group: not the user's own) or CLIENT. */
+  assignmentType: z.string().optional(),
+  _links: z.looseObject({ assignee: z.looseObject({ href: z.string() }).optional() }).optional(),
 });
+type RawRoleAssignment = z.infer<typeof RawClientRole>;
+const heldThroughGroup = (r: RawRoleAssignment) => r.assignmentType === "GROUP";
 const RawToken = z.looseObject({
   id: z.string(),
   name: z.string(),
@@ -111,20 +118,47 @@ const RawToken = z.looseObject({
     .nullish(),
 });
 type RawTokenT = z.infer<typeof RawToken>;
-const RawUser = z.looseObject({ id: z.string() });
+const RawUser = z.looseObject({
+  id: z.string(),
+  status: z.string().optional(),
+  profile: z.looseObject({ login: z.string().optional() }).optional(),
+});
 const RawGroup = z.looseObject({ id: z.string(), profile: z.looseObject({ name: z.string() }) });
+const RawNetwork = z
+  .looseObject({
+    include: z.array(z.string()).nullish(),
+    exclude: z.array(z.string()).nullish(),
+  })
+  .nullish();
 const RawPolicy = z.looseObject({
   id: z.string(),
   name: z.string(),
   priority: z.number().optional(),
   system: z.boolean().optional(),
+  conditions: z.looseObject({ network: RawNetwork }).nullish(),
 });
+const RawMember = z.looseObject({
+  id: z.string(),
+  _links: z.looseObject({ self: z.looseObject({ href: z.string() }).optional() }).optional(),
+});
+/** Policy types whose policies or rules may name a network zone in their conditions. */
+const POLICY_TYPES = [
+  "OKTA_SIGN_ON",
+  "ACCESS_POLICY",
+  "IDP_DISCOVERY",
+  "MFA_ENROLL",
+  "PASSWORD",
+  "PROFILE_ENROLLMENT",
+  "POST_AUTH_SESSION",
+  "ENTITY_RISK",
+] as const;
 const RawRule = z.looseObject({
   id: z.string(),
   name: z.string(),
   status: z.string().optional(),
   conditions: z
     .looseObject({
+      network: RawNetwork,
       people: z
         .looseObject({
           groups: z.looseObject({ include: z.array(z.string()).nullish() }).nullish(),
@@ -147,7 +181,16 @@ type Raw = Record<string, unknown>;
 
 interface LoginBlockRead {
   /** Service accounts of token exceptions, by integration, with their admin role assignments. */
-  users: Map<string, { id: string; blocked: boolean; roles: z.infer<typeof RawClientRole>[] }>;
+  users: Map<
+    string,
+    {
+      id: string;
+      blocked: boolean;
+      login?: string;
+      status?: string;
+      roles: RawRoleAssignment[];
+    }
+  >;
   state?: NonNullable<ActualState["loginBlock"]>;
 }
 
@@ -365,18 +408,18 @@ export class OktaAdapter implements OktaPort {
         if (adopt?.token) {
           // An ApiTokenException: its custom role and resource set by label; its token by id, then
           // its zone and rate share.
-          const labelled = Promise.all(byLabel());
+          const labelled = Promise.all(byLabel(adopt));
           const token = await this.getOptional(RawToken, `/api/v1/api-tokens/${adopt.token}`);
           await labelled;
           if (!token) return;
           tokens.push(token);
-          const zoneId = token.network?.include?.[0];
+          const zoneIds = new Set([token.network?.include?.[0], adopt.zone].filter((x) => !!x));
           await Promise.all([
-            zoneId
-              ? this.getOptional(RawZone, `/api/v1/zones/${zoneId}`).then(
-                  (z) => void (z && zones.push(z)),
-                )
-              : undefined,
+            ...[...zoneIds].map((zoneId) =>
+              this.getOptional(RawZone, `/api/v1/zones/${zoneId}`).then(
+                (z) => void (z && !zones.some((x) => x.id === z.id) && zones.push(z)),
+              ),
+            ),
             this.list(
               RawRateLimit,
               `/api/v1/principal-rate-limits?filter=${enc(`principalId eq "${token.id}"`)}&limit=50`,
@@ -481,7 +524,7 @@ export class OktaAdapter implements OktaPort {
                 .array(RawClientRole)
                 .parse((await this.call<unknown[]>("GET", `/api/v1/users/${u.id}/roles`)).json)
             : [];
-          return [name, u?.id, roles] as const;
+          return [name, u, roles] as const;
         }),
       ),
     ]);
@@ -511,8 +554,21 @@ export class OktaAdapter implements OktaPort {
       !!rule.conditions?.people?.groups?.include?.includes(group.id);
     return {
       users: new Map(
-        users.flatMap(([name, id, roles]) =>
-          id ? [[name, { id, blocked: members.has(id), roles }]] : [],
+        users.flatMap(([name, u, roles]) =>
+          u
+            ? [
+                [
+                  name,
+                  {
+                    id: u.id,
+                    blocked: members.has(u.id),
+                    ...(u.profile?.login !== undefined ? { login: u.profile.login } : {}),
+                    ...(u.status !== undefined ? { status: u.status } : {}),
+                    roles,
+                  },
+                ],
+              ]
+            : [],
         ),
       ),
       state: {
@@ -554,6 +610,11 @@ export class OktaAdapter implements OktaPort {
       if (z.type !== "IP" || !z.name.startsWith(NAME_PREFIX)) continue;
       const name = z.name.slice(NAME_PREFIX.length);
       if (!INTEGRATION_NAME.test(name)) continue; // e.g. the lock zone
+      // The bot makes allow lists only: a block list under its name was made by hand.
+      if (z.usage !== undefined && z.usage !== "POLICY") {
+        unowned.push({ kind: "zone", id: z.id, name: z.name });
+        continue;
+      }
       if (!inScope(name) || of(name).zone) continue;
       of(name).zone = {
         id: z.id,
@@ -572,6 +633,8 @@ export class OktaAdapter implements OktaPort {
       of(name).zone = {
         id: z.id,
         adopt: true,
+        type: z.type,
+        ...(z.usage !== undefined ? { usage: z.usage } : {}),
         state: {
           name: z.name,
           gateways: sortedUnique((z.gateways ?? []).map((g) => canonicalGateway(g.value))),
@@ -660,6 +723,7 @@ export class OktaAdapter implements OktaPort {
       a.token = {
         id: t.id,
         ...(marked ? {} : { adopt: true }),
+        ...(t.userId !== undefined ? { userId: t.userId } : {}),
         state: {
           name: t.name,
           network: zoneId
@@ -676,9 +740,11 @@ export class OktaAdapter implements OktaPort {
         detail.push(
           this.call<unknown[]>("GET", `/api/v1/users/${userId}/roles`).then(({ json }) => {
             a.serviceAccount = { id: userId, blocked: false };
+            // Roles held through a group are the group's: unassigning them from the user fails.
             a.roles = z
               .array(RawClientRole)
               .parse(json)
+              .filter((r) => !heldThroughGroup(r))
               .map((r) => ({ id: r.id, state: roleState(r, roleLabels, setLabels) }));
           }),
         );
@@ -730,13 +796,20 @@ export class OktaAdapter implements OktaPort {
     // Service accounts of token exceptions: their admin roles stand where an app's client roles do.
     for (const [name, { roles, ...account }] of input.logins.users)
       if (inScope(name)) {
-        of(name).serviceAccount = account;
-        of(name).roles = roles.map((r) => ({
+        const groupRoles = roles.filter(heldThroughGroup).map((r) => ({
           id: r.id,
-          state: roleState(r, roleLabels, setLabels),
+          type: r.type,
+          ...(r._links?.assignee?.href
+            ? { group: r._links.assignee.href.replace(/^.*\/groups\//, "") }
+            : {}),
         }));
+        of(name).serviceAccount = { ...account, ...(groupRoles.length ? { groupRoles } : {}) };
+        of(name).roles = roles
+          .filter((r) => !heldThroughGroup(r))
+          .map((r) => ({ id: r.id, state: roleState(r, roleLabels, setLabels) }));
       }
     await Promise.all(detail);
+    await this.readAdoptionFacts(integrations, input.adoptions, inScope);
     // Role and resource-set labels are known only once both lists are read: resolve ids again.
     for (const a of integrations.values())
       for (const r of a.roles)
@@ -762,6 +835,140 @@ export class OktaAdapter implements OktaPort {
       selfScopes: this.settings.scopes,
       ...(input.logins.state ? { loginBlock: input.logins.state } : {}),
     };
+  }
+
+  /**
+   * What an adoption must know before the plan lets it take an object over: who else uses each
+   * zone, custom role and resource set an import line names (apps, API tokens and policies on a
+   * zone; principals bound to a role or resource set), and whose a registered API token is. Read
+   * only for objects being adopted, so a plan without adoptions costs nothing more.
+   */
+  private async readAdoptionFacts(
+    integrations: Map<string, ActualIntegration>,
+    adoptions: ReadonlyMap<string, Adoption>,
+    inScope: (name: string) => boolean,
+  ): Promise<void> {
+    const all = [...integrations.values()].filter((a) => inScope(a.name));
+    const zones = all.flatMap((a) => (a.zone?.adopt ? [a.zone] : []));
+    const roles = all.flatMap((a) => (a.customRole?.adopt ? [a.customRole] : []));
+    const sets = all.flatMap((a) => (a.resourceSet?.adopt ? [a.resourceSet] : []));
+    const names = new Map<string, Promise<string | undefined>>();
+    const nameOf = (kind: "user" | "group", id: string) => {
+      const key = `${kind}:${id}`;
+      if (!names.has(key))
+        names.set(
+          key,
+          kind === "user"
+            ? this.getOptional(RawUser, `/api/v1/users/${enc(id)}`).then((u) => u?.profile?.login)
+            : this.getOptional(RawGroup, `/api/v1/groups/${enc(id)}`).then((g) => g?.profile.name),
+        );
+      return names.get(key)!;
+    };
+    const work: Promise<void>[] = [];
+
+    // Whose each registered token is: the plan refuses one that is not the declared account's.
+    for (const a of all) {
+      const t = a.token;
+      if (!t?.userId || !adoptions.get(a.name)?.serviceAccount) continue;
+      if (t.userId === a.serviceAccount?.id) continue;
+      const userId = t.userId;
+      work.push(
+        nameOf("user", userId).then((login) => {
+          if (login !== undefined) t.ownerLogin = login;
+        }),
+      );
+    }
+
+    if (zones.length) {
+      const zoneIds = new Set(zones.map((z) => z.id));
+      const usage = new Map<string, Usage[]>([...zoneIds].map((id) => [id, []]));
+      const note = (n: z.infer<typeof RawNetwork> | undefined, use: Usage) => {
+        for (const id of new Set([...(n?.include ?? []), ...(n?.exclude ?? [])]))
+          usage.get(id)?.push(use);
+      };
+      const [apps, tokens, policies] = await Promise.all([
+        this.list(RawApp, `/api/v1/apps?limit=200`),
+        this.list(RawToken, `/api/v1/api-tokens`),
+        Promise.all(
+          POLICY_TYPES.map((type) =>
+            this.call<unknown[]>("GET", `/api/v1/policies?type=${type}`).then(
+              ({ json }) => z.array(RawPolicy).parse(json),
+              // A type the org does not have (a Classic org has no ACCESS_POLICY): none of it.
+              (error: unknown) => {
+                if ((error as { status?: number }).status === 400) return [];
+                throw error;
+              },
+            ),
+          ),
+        ).then((lists) => lists.flat()),
+      ]);
+      for (const app of apps)
+        note(app.settings?.oauthClient?.network, { kind: "app", id: app.id, name: app.label });
+      for (const t of tokens) note(t.network, { kind: "token", id: t.id, name: t.name });
+      await Promise.all(
+        policies.map(async (p) => {
+          note(p.conditions?.network, { kind: "policy", id: p.id, name: p.name });
+          const { json } = await this.call<unknown[]>("GET", `/api/v1/policies/${p.id}/rules`);
+          for (const r of z.array(RawRule).parse(json))
+            note(r.conditions?.network, {
+              kind: "policyRule",
+              id: r.id,
+              name: `${r.name} (policy ${p.name})`,
+            });
+        }),
+      );
+      for (const zone of zones) zone.usedBy = usage.get(zone.id) ?? [];
+    }
+
+    if (roles.length || sets.length) {
+      // Who is bound to a role on a set: a custom role may be bound on any set, so its uses are
+      // found through every set's bindings.
+      const setIds = roles.length
+        ? (await this.listIam(RawRole, `/api/v1/iam/resource-sets`, "resource-sets")).map(
+            (x) => x.id,
+          )
+        : [];
+      for (const x of sets) if (!setIds.includes(x.id)) setIds.push(x.id);
+      const roleIds = new Set(roles.map((r) => r.id));
+      const adoptedSets = new Set(sets.map((x) => x.id));
+      const byRole = new Map<string, Usage[]>([...roleIds].map((id) => [id, []]));
+      const bySet = new Map<string, Usage[]>([...adoptedSets].map((id) => [id, []]));
+      await Promise.all(
+        setIds.map(async (setId) => {
+          const bound = await this.listIam(
+            z.looseObject({ id: z.string() }),
+            `/api/v1/iam/resource-sets/${setId}/bindings`,
+            "roles",
+          );
+          for (const { id: roleId } of bound) {
+            if (!roleIds.has(roleId) && !adoptedSets.has(setId)) continue;
+            const members = await this.listIam(
+              RawMember,
+              `/api/v1/iam/resource-sets/${setId}/bindings/${roleId}/members`,
+              "members",
+            );
+            for (const m of members) {
+              const use = memberUsage(m._links?.self?.href ?? "");
+              byRole.get(roleId)?.push(use);
+              bySet.get(setId)?.push(use);
+            }
+          }
+        }),
+      );
+      const named = (uses: Usage[]) =>
+        Promise.all(
+          uses.map(async (u) => {
+            if (u.kind !== "user" && u.kind !== "group") return u;
+            const name = await nameOf(u.kind, u.id);
+            return name !== undefined ? { ...u, name } : u;
+          }),
+        );
+      for (const r of roles)
+        work.push(named(byRole.get(r.id) ?? []).then((u) => void (r.usedBy = u)));
+      for (const x of sets)
+        work.push(named(bySet.get(x.id) ?? []).then((u) => void (x.usedBy = u)));
+    }
+    await Promise.all(work);
   }
 
   // --- writing -------------------------------------------------------------------------------
@@ -1156,6 +1363,21 @@ export function refsOf(actual: ActualState): Refs {
 }
 
 // --- mapping -----------------------------------------------------------------------------------
+
+/** A binding member by its URL: a user, a group or an OAuth client. Anything else stays a use
+ * that no integration owns (so an adoption is refused, never allowed, on what cannot be read). */
+function memberUsage(href: string): Usage {
+  const m = /\/(api\/v1\/users|api\/v1\/groups|oauth2\/v1\/clients)\/([^/?#]+)$/.exec(href);
+  if (!m) return { kind: "client", id: href || "(unknown member)" };
+  const kind = m[1] === "api/v1/users" ? "user" : m[1] === "api/v1/groups" ? "group" : "client";
+  let id = m[2]!;
+  try {
+    id = decodeURIComponent(id);
+  } catch {
+    // A malformed escape: the id stays as written, and matches no integration's principal.
+  }
+  return { kind, id };
+}
 
 function markerOf(app: RawApp): z.infer<typeof Marker> | undefined {
   const m = Marker.safeParse(app.profile?.[MARKER_KEY]);

@@ -13,6 +13,7 @@ import { checkNetwork } from "./network.js";
 import { checkCredentials } from "./credentials.js";
 import { checkRateLimit } from "./rate-limit.js";
 import { checkApiToken } from "./api-token.js";
+import { checkAdoption } from "./adoption.js";
 import { checkUniqueness } from "./uniqueness.js";
 
 export { RULES, RULE_BY_ID, type PolicyRule, type RuleId } from "./rules.js";
@@ -33,6 +34,7 @@ const INTEGRATION_CHECKS: readonly IntegrationCheck[] = [
   checkCredentials,
   checkRateLimit,
   checkApiToken,
+  checkAdoption,
 ];
 
 const REPOSITORY_CHECKS: readonly RepositoryCheck[] = [checkUniqueness];

@@ -318,6 +318,16 @@ export const RULES = [
     requirement: SERVICE_ACCOUNT,
     scope: "integration",
   },
+  // --- adoption ---------------------------------------------------------------------------------
+  {
+    id: "adoption.requires-approval",
+    severity: "warning",
+    summary:
+      "The file's import line takes ownership of existing Okta objects: an exception that needs the Identity team's approval.",
+    help: "Have the Identity team approve the pull request; the plan refuses objects used outside the file.",
+    requirement: APPROVAL,
+    scope: "integration",
+  },
   // --- across the repository --------------------------------------------------------------------
   {
     id: "unique.name",

@@ -83,6 +83,7 @@ export function desiredToken(exception: ApiTokenException, config: Config): Desi
     name,
     tokenId: exception.spec.token.id,
     serviceAccount: exception.spec.serviceAccount.login,
+    loginPattern: config.policy.serviceAccounts.loginPattern,
     zone: {
       name: label,
       gateways: canonicalGateways(exception.spec.network.allow),

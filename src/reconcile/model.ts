@@ -110,6 +110,8 @@ export interface DesiredToken {
   tokenId: string;
   /** The service account's login: put in the group that may not sign in interactively. */
   serviceAccount: string;
+  /** policy.serviceAccounts.loginPattern: the login Okta has for the account must match it. */
+  loginPattern: string;
   zone: ZoneState;
   token: TokenState;
   rateLimitPercent: number;
@@ -120,6 +122,18 @@ export interface Found<T> {
   state: T;
   /** Not yet owned: named by the file's import line, to be adopted. */
   adopt?: boolean;
+  /** For an object to adopt: what else in Okta uses it (read only then). The plan refuses the
+   * adoption unless each use is the integration's own. */
+  usedBy?: Usage[];
+}
+
+/** Something in Okta that uses an object: an app or token on a zone, a policy or rule naming the
+ * zone in a network condition, a principal holding a custom role or resource set. */
+export interface Usage {
+  kind: "app" | "token" | "policy" | "policyRule" | "user" | "group" | "client";
+  id: string;
+  /** A person's name for it: a label, login or group name, as Okta has it. */
+  name?: string;
 }
 
 /** Okta objects an imported file names for adoption (the `# okta-gitops import:` line). */
@@ -137,7 +151,9 @@ export interface Adoption {
 /** What the bot found in Okta for one integration (only objects carrying its marker). */
 export interface ActualIntegration {
   name: string;
-  zone?: Found<ZoneState>;
+  /** `type` and `usage` as Okta has them (IP / POLICY for a zone the bot made): only an IP
+   * allow-list zone may be adopted. */
+  zone?: Found<ZoneState> & { type?: string; usage?: string };
   /** `raw` is the object as Okta answered it, needed to replace it with PUT. */
   app?: Found<AppState> & { clientId: string; raw: Record<string, unknown> };
   grants: { id: string; scope: string }[];
@@ -145,13 +161,25 @@ export interface ActualIntegration {
   customRole?: Found<CustomRoleState>;
   resourceSet?: Found<ResourceSetState> & { resourceIds: Record<string, string> };
   rateLimit?: { id: string; percent: number };
-  /** The API token of an ApiTokenException. */
-  token?: Found<TokenState>;
+  /** The API token of an ApiTokenException, with the user it belongs to in Okta (`ownerLogin`
+   * read when that is not the declared service account). */
+  token?: Found<TokenState> & { userId?: string; ownerLogin?: string };
   /** Its service account, and whether it is in the group denied interactive sign-in. Its admin
-   * roles are in `roles`. */
-  serviceAccount?: { id: string; blocked: boolean };
+   * roles of its own are in `roles`; those it holds through a group (which the bot cannot take
+   * away without changing the group) in `groupRoles`. */
+  serviceAccount?: ServiceAccountState;
   /** More apps carrying this integration's marker (left by a tool or a hand copy): removed. */
   duplicateApps?: string[];
+}
+
+export interface ServiceAccountState {
+  id: string;
+  blocked: boolean;
+  /** Its login and status as Okta has them. */
+  login?: string;
+  status?: string;
+  /** Admin roles it holds through a group (Okta lists them with assignmentType GROUP). */
+  groupRoles?: { id: string; type: string; group?: string }[];
 }
 
 /** An object with a name the bot wants but without the bot's marker: never touched. */

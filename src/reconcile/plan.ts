@@ -17,6 +17,7 @@ import {
   type ResourceKind,
   type RiskFlag,
   type RoleAssignmentState,
+  type Usage,
 } from "./model.js";
 import { roleKey, sameJson } from "./normalise.js";
 
@@ -32,20 +33,60 @@ export function plan(
   const names = [...new Set([...desired.keys(), ...tokens.keys(), ...actual.integrations.keys()])]
     .filter(inScope)
     .sort();
-  const changes: Operation[] = [];
   const deletions: Operation[] = [];
   const shared = [...tokens.keys()].some(inScope) ? planLoginBlock(actual) : [];
-  changes.push(...shared);
+  const planned: Operation[][] = [];
   for (const name of names) {
     const d = desired.get(name);
     const t = tokens.get(name);
     const a = actual.integrations.get(name) ?? { name, grants: [], roles: [] };
-    if (d) changes.push(...planIntegration(keepOwnKey(d, actual), a, actual));
-    else if (t) changes.push(...planToken(t, a, actual, shared));
+    if (d) planned.push(wholeOrNothing(planIntegration(keepOwnKey(d, actual), a, actual)));
+    else if (t) planned.push(wholeOrNothing(planToken(t, a, actual, shared)));
     // Without a file, the bot's own app is left alone: deleting it would lock the bot out.
     else if (name !== actual.self) deletions.push(...planRemoval(a));
   }
-  return { operations: [...changes, ...deletions], integrations: names };
+  // The shared interactive-login block serves the token exceptions that go ahead; with none, none.
+  const sharedNeeded = [...tokens.keys()]
+    .filter(inScope)
+    .some(
+      (name) =>
+        !planned.some((ops) => ops.some((o) => o.integration === name && o.action === "conflict")),
+    );
+  // Adoptions first: taking ownership of what exists is what a reviewer must see before anything.
+  const adopting = (ops: Operation[]) => ops.some((o) => o.action === "adopt");
+  // (After the shared login block, which they may depend on.)
+  const ordered = [
+    ...(sharedNeeded ? [shared] : []),
+    ...planned.filter(adopting).map(adoptionsFirst),
+    ...planned.filter((ops) => !adopting(ops)),
+  ];
+  return { operations: [...ordered.flat(), ...deletions], integrations: names };
+}
+
+/** An integration with a conflict or a refusal is left out whole: none of its operations is
+ * applied (a zone made for an app that cannot be, say), only its conflicts are shown. */
+function wholeOrNothing(ops: Operation[]): Operation[] {
+  return ops.some((o) => o.action === "conflict")
+    ? ops.filter((o) => o.action === "conflict")
+    : ops;
+}
+
+/** The integration's operations with its adoptions as early as their dependencies allow (an
+ * app's adoption still follows the zone it needs), the others in plan order. */
+function adoptionsFirst(ops: Operation[]): Operation[] {
+  const ids = new Set(ops.map((o) => o.id));
+  const placed = new Set<string>();
+  const out: Operation[] = [];
+  const left = [...ops];
+  const ready = (o: Operation) => o.dependsOn.every((d) => !ids.has(d) || placed.has(d));
+  while (left.length) {
+    const i = left.findIndex((o) => o.action === "adopt" && ready(o));
+    const at = i >= 0 ? i : Math.max(left.findIndex(ready), 0);
+    const [o] = left.splice(at, 1);
+    out.push(o!);
+    placed.add(o!.id);
+  }
+  return out;
 }
 
 /** The bot's own file may not list the key or the scopes the bot runs with (a rotation in progress,
@@ -82,10 +123,8 @@ function planIntegration(
       risks: [],
       dependsOn: [],
       target: { id: u.id },
-      reason: u.ownedBy
-        ? `a ${kind} named "${wanted}" (${u.id}) belongs to integration ${u.ownedBy}`
-        : `a ${kind} named "${wanted}" (${u.id}) exists in Okta without the okta-gitops marker; ` +
-          `import it (okta-gitops import ${u.id}) or rename one of them`,
+      before: shownAs(wanted),
+      reason: conflictReason(kind, wanted, u.id, u.ownedBy),
     };
   };
   const idOf = (kind: ResourceKind) => ops.find((o) => o.kind === kind && o.action !== "conflict");
@@ -191,6 +230,13 @@ function planIntegration(
   }
 
   ops.push(...planUnusedRoleObjects(d, a, deps("roleAssignment")));
+  // Taking over what exists: only what nothing outside this file uses.
+  ops.push(
+    ...adoptionRefusals(name, a, [
+      ...(a.app ? [{ kind: "app" as const, id: a.app.id }] : []),
+      ...(a.app ? [{ kind: "client" as const, id: a.app.clientId }] : []),
+    ]),
+  );
   return ops;
 }
 
@@ -272,6 +318,13 @@ function planToken(
   shared: Operation[],
 ): Operation[] {
   const ops = planTokenObjects(d, a, actual);
+  ops.push(...tokenOwnership(d, a));
+  ops.push(
+    ...adoptionRefusals(d.name, a, [
+      ...(a.token ? [{ kind: "token" as const, id: a.token.id }] : []),
+      ...(a.serviceAccount ? [{ kind: "user" as const, id: a.serviceAccount.id }] : []),
+    ]),
+  );
   const objects = planRoleObjects(d, a, (kind, wanted) => {
     const u = actual.unowned.find((x) => x.kind === kind && x.name === wanted);
     return u ? conflictOp(d.name, kind, wanted, u.id, u.ownedBy) : undefined;
@@ -392,11 +445,212 @@ function conflictOp(
     risks: [],
     dependsOn: [],
     target: { id },
-    reason: ownedBy
-      ? `a ${kind} named "${wanted}" (${id}) belongs to integration ${ownedBy}`
-      : `a ${kind} named "${wanted}" (${id}) exists in Okta without the okta-gitops marker`,
+    before: shownAs(wanted),
+    reason: conflictReason(kind, wanted, id, ownedBy),
   };
 }
+
+/** What a conflict is about, in the fields the renderers name objects by (label or name). */
+const shownAs = (name: string) => ({ name, label: name });
+
+/** What a person calls each kind of object, with its article. */
+const KIND_NAMES: Partial<Record<ResourceKind, string>> = {
+  zone: "a network zone",
+  customRole: "a custom role",
+  resourceSet: "a resource set",
+  app: "an app",
+  token: "an API token",
+  loginGroup: "a group",
+  loginRule: "a sign-on policy rule",
+};
+const kindName = (kind: ResourceKind): string => KIND_NAMES[kind] ?? `a ${kind}`;
+
+function conflictReason(kind: ResourceKind, wanted: string, id: string, ownedBy?: string): string {
+  const what = `${kindName(kind)} named "${wanted}" (${id})`;
+  if (ownedBy) return `${what} belongs to integration ${ownedBy}`;
+  const how =
+    kind === "app"
+      ? `import it (okta-gitops import ${id}) or rename one of them`
+      : `rename one of them, or name it in the file's import line to adopt it (which needs the Identity team's approval)`;
+  return `${what} exists in Okta without the okta-gitops marker; ${how}`;
+}
+
+/** A refusal of one object: a conflict operation with its reason. */
+function refusal(
+  integration: string,
+  kind: ResourceKind,
+  detail: string,
+  id: string,
+  reason: string,
+  shown: string,
+): Operation {
+  return {
+    id: opId(integration, kind, detail),
+    integration,
+    kind,
+    action: "conflict",
+    risks: [],
+    dependsOn: [],
+    target: { id },
+    before: shownAs(shown),
+    reason,
+  };
+}
+
+const describeUse = (u: Usage): string => {
+  const what = {
+    app: "app",
+    token: "API token",
+    policy: "policy",
+    policyRule: "policy rule",
+    user: "user",
+    group: "group",
+    client: "OAuth client",
+  }[u.kind];
+  return u.name !== undefined ? `${what} ${JSON.stringify(u.name)} (${u.id})` : `${what} ${u.id}`;
+};
+
+/**
+ * Adoption takes an object over: the bot rewrites it to the file and deletes it with the file. So
+ * an object is adopted only when nothing outside the file uses it (a zone used by another app, a
+ * policy or a token; a custom role or resource set held by any principal but this integration's
+ * app or service account), and a zone only when it is an IP allow list. Fails closed: an object
+ * whose uses were not read is refused too.
+ */
+function adoptionRefusals(
+  name: string,
+  a: ActualIntegration,
+  own: { kind: Usage["kind"]; id: string }[],
+): Operation[] {
+  const ops: Operation[] = [];
+  const mine = (u: Usage) => own.some((o) => o.kind === u.kind && o.id === u.id);
+  const check = (
+    kind: "zone" | "customRole" | "resourceSet",
+    found: { id: string; adopt?: boolean; usedBy?: Usage[] } | undefined,
+    label: string,
+  ) => {
+    if (!found?.adopt) return;
+    const what = `${kindName(kind).replace(/^an? /, "")} ${JSON.stringify(label)} (${found.id})`;
+    if (!found.usedBy) {
+      ops.push(
+        refusal(
+          name,
+          kind,
+          "adoption",
+          found.id,
+          `${what} is not adopted: what uses it in Okta could not be read`,
+          label,
+        ),
+      );
+      return;
+    }
+    const others = found.usedBy.filter((u) => !mine(u));
+    if (others.length)
+      ops.push(
+        refusal(
+          name,
+          kind,
+          "adoption",
+          found.id,
+          `${what} is not adopted: it is in use outside this file, by ${others.map(describeUse).join(", ")}; ` +
+            `adopt only an object this integration alone uses, or let the bot create its own`,
+          label,
+        ),
+      );
+  };
+  const zone = a.zone;
+  if (zone?.adopt && (zone.type !== "IP" || (zone.usage ?? "POLICY") !== "POLICY")) {
+    const sort =
+      zone.type !== "IP" ? `a ${zone.type ?? "zone of unknown type"} zone` : `a ${zone.usage} zone`;
+    ops.push(
+      refusal(
+        name,
+        "zone",
+        "adoption",
+        zone.id,
+        `network zone ${JSON.stringify(zone.state.name)} (${zone.id}) is not adopted: it is ${sort}, and only IP allow-list zones are`,
+        zone.state.name,
+      ),
+    );
+  } else check("zone", zone, zone?.state.name ?? "");
+  check("customRole", a.customRole, a.customRole?.state.label ?? "");
+  check("resourceSet", a.resourceSet, a.resourceSet?.state.label ?? "");
+  return ops;
+}
+
+/**
+ * The token of an exception must be its declared service account's, and that account a dedicated
+ * one: ACTIVE, with Okta's login the file's (and the pattern's), and no admin role but the file's
+ * (none through a group, which the bot cannot take away; none other at all before the bot owns
+ * the token). Otherwise the integration is refused: a token of a person's would gain a zone and a
+ * rate share, and the role would go to an account that does not hold the token.
+ */
+function tokenOwnership(d: DesiredToken, a: ActualIntegration): Operation[] {
+  const ops: Operation[] = [];
+  const account = a.serviceAccount;
+  const t = a.token;
+  const declared = d.serviceAccount;
+  if (t && (!account || t.userId !== account.id)) {
+    const owner = t.ownerLogin ?? t.userId;
+    ops.push(
+      refusal(
+        d.name,
+        "token",
+        "owner",
+        t.id,
+        `API token ${t.id} belongs to ${owner !== undefined ? JSON.stringify(owner) : "a user Okta does not name"} in Okta, ` +
+          `not to the declared service account ${JSON.stringify(declared)}${account ? "" : " (which is not in Okta)"}; ` +
+          `register a token that the service account itself created`,
+        t.state.name,
+      ),
+    );
+  }
+  if (!account) return ops;
+  const problems: string[] = [];
+  if (account.status !== "ACTIVE")
+    problems.push(`it is ${account.status ?? "of unknown status"}, not ACTIVE`);
+  const login = account.login;
+  if (login === undefined || login.toLowerCase() !== declared.toLowerCase())
+    problems.push(
+      `its login in Okta is ${login === undefined ? "unknown" : JSON.stringify(login)}`,
+    );
+  else if (!safeMatch(d.loginPattern, login))
+    problems.push(`its login does not match the service-account pattern ${d.loginPattern}`);
+  for (const g of account.groupRoles ?? [])
+    problems.push(`it holds the admin role ${g.type} through group ${g.group ?? g.id}`);
+  if (t?.adopt) {
+    const wanted = roleKey(d.role);
+    for (const r of a.roles)
+      if (roleKey(r.state) !== wanted)
+        problems.push(
+          `it already holds the admin role ${roleLabel(r.state)}, which the file does not give it`,
+        );
+  }
+  if (problems.length)
+    ops.push(
+      refusal(
+        d.name,
+        "token",
+        "serviceAccount",
+        account.id,
+        `service account ${JSON.stringify(declared)} (${account.id}) is not a dedicated account: ${problems.join("; ")}`,
+        `service account ${declared}`,
+      ),
+    );
+  return ops;
+}
+
+function safeMatch(pattern: string, value: string): boolean {
+  try {
+    // Okta compares logins ignoring case, and so does the policy.
+    return new RegExp(pattern, "i").test(value);
+  } catch {
+    return false;
+  }
+}
+
+const roleLabel = (r: RoleAssignmentState): string =>
+  "role" in r ? `CUSTOM ${r.role} on ${r.resourceSet}` : r.type;
 
 /** Everything an integration owns, when its file is gone: the app first (Okta removes its grants
  * and role assignments with it; its principal rate-limit entry stays, as Okta's API cannot delete

@@ -363,6 +363,66 @@ async function exercise(c: Client, tag: string): Promise<void> {
     ),
   ).toMatchObject({ status: 404, errorCode: "E0000007" });
 
+  // Roles held through a group: assigned to the group, listed with the group's roles, and among
+  // the member's own roles with assignmentType GROUP (what the reconciler reads to refuse a
+  // service account that holds more than its file says).
+  const admins = await c.groupApi.createGroup({
+    group: { profile: { name: `admins-${tag}` } } as never,
+  });
+  await c.groupApi.assignUserToGroup({ groupId: admins.id ?? "", userId: user.id ?? "" });
+  const groupStandard = (await c.roleAssignmentApi.assignRoleToGroup({
+    groupId: admins.id ?? "",
+    assignRoleRequest: { type: "USER_ADMIN" } as never,
+  })) as { id?: string; type?: string; assignmentType?: string };
+  expect(groupStandard).toMatchObject({ type: "USER_ADMIN", assignmentType: "GROUP" });
+  const groupCustom = (await c.roleAssignmentApi.assignRoleToGroup({
+    groupId: admins.id ?? "",
+    assignRoleRequest: { type: "CUSTOM", role: role.id, resource_set: set.id } as never,
+  })) as { id?: string };
+  const groupRoles = await all(
+    await c.roleAssignmentApi.listGroupAssignedRoles({ groupId: admins.id ?? "" }),
+  );
+  expect(groupRoles.map((r) => r.id).sort()).toEqual([groupStandard.id, groupCustom.id].sort());
+  expect(
+    await c.roleAssignmentApi.getGroupAssignedRole({
+      groupId: admins.id ?? "",
+      roleId: groupStandard.id ?? "",
+    }),
+  ).toMatchObject({ id: groupStandard.id, type: "USER_ADMIN", assignmentType: "GROUP" });
+  const withGroup = (await all(
+    await c.roleAssignmentApi.listAssignedRolesForUser({ userId: user.id ?? "" }),
+  )) as { id?: string; assignmentType?: string }[];
+  expect(withGroup.map((r) => `${r.id} ${r.assignmentType}`).sort()).toEqual(
+    [
+      `${userStandard.id} USER`,
+      `${userCustom.id} USER`,
+      `${groupStandard.id} GROUP`,
+      `${groupCustom.id} GROUP`,
+    ].sort(),
+  );
+  // Who holds the custom role on the resource set: its bindings and their members.
+  const bindings = await c.resourceSetApi.listBindings({ resourceSetId: set.id ?? "" });
+  expect(bindings.roles?.map((r) => r.id)).toEqual([role.id]);
+  const members = await c.resourceSetApi.listMembersOfBinding({
+    resourceSetId: set.id ?? "",
+    roleIdOrLabel: role.id ?? "",
+  });
+  expect(members.members?.map((m) => m._links?.self?.href).sort()).toEqual(
+    [
+      `${org.url}/api/v1/users/${user.id}`,
+      `${org.url}/api/v1/groups/${admins.id}`,
+      `${org.url}/oauth2/v1/clients/${app.id}`,
+    ].sort(),
+  );
+  for (const r of [groupStandard, groupCustom])
+    await c.roleAssignmentApi.unassignRoleFromGroup({
+      groupId: admins.id ?? "",
+      roleId: r.id ?? "",
+    });
+  expect(
+    await all(await c.roleAssignmentApi.listGroupAssignedRoles({ groupId: admins.id ?? "" })),
+  ).toEqual([]);
+
   const share = await c.principalRateLimitApi.createPrincipalRateLimitEntity({
     entity: {
       principalId: app.id,
@@ -678,6 +738,16 @@ describe("local org conformance through @okta/okta-sdk-nodejs", () => {
       expect(covered).toContain(op);
     for (const m of ["GET", "DELETE"])
       expect(covered).toContain(`${m} /api/v1/users/{userId}/roles/{roleId}`);
+    // Roles held through a group, and who holds a custom role on a resource set.
+    for (const op of [
+      "GET /api/v1/groups/{groupId}/roles",
+      "POST /api/v1/groups/{groupId}/roles",
+      "GET /api/v1/groups/{groupId}/roles/{roleId}",
+      "DELETE /api/v1/groups/{groupId}/roles/{roleId}",
+      "GET /api/v1/iam/resource-sets/{resourceSetId}/bindings",
+      "GET /api/v1/iam/resource-sets/{resourceSetId}/bindings/{roleIdOrLabel}/members",
+    ])
+      expect(covered).toContain(op);
     expect(violations).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import { publicJwk } from "./fixtures.js";
 let org: LocalOrg;
 let repo: Repo;
 let appId: string;
+const approved = ["--approved", "legacy-sync"];
 
 /** An admin's call with the SDK in SSWS mode. */
 async function admin<T>(method: string, p: string, body?: unknown): Promise<T> {
@@ -115,7 +116,13 @@ describe("import", () => {
     expect(text).toContain("label: Legacy Sync");
     expect(text).toContain("percent: 30");
 
-    const plan = await cli(runPlan, ["--format", "json"], repo, org);
+    // Taking ownership is an exception: without the Identity team's approval nothing is planned.
+    const unapproved = await cli(runPlan, [], repo, org);
+    expect(unapproved.code).toBe(1);
+    expect(unapproved.err).toContain(
+      "legacy-sync: refused, needs the Identity team's approval (adoption.requires-approval at integrations/legacy-sync.yaml:2)",
+    );
+    const plan = await cli(runPlan, ["--format", "json", ...approved], repo, org);
     expect(plan.code, plan.err).toBe(2);
     const ops = (
       JSON.parse(plan.out) as {
@@ -139,7 +146,7 @@ describe("import", () => {
     // Importing and planning changed nothing in Okta.
     expect(JSON.stringify(org.state)).toBe(before);
 
-    const applied = await cli(runApply, ["--yes"], repo, org);
+    const applied = await cli(runApply, ["--yes", ...approved], repo, org);
     expect(applied.code, applied.out + applied.err).toBe(0);
     expect(org.state.apps[appId]!.profile?.[MARKER_KEY]).toEqual({
       managedBy: "okta-gitops",
@@ -156,7 +163,7 @@ describe("import", () => {
         resourceSet: 1,
       },
     });
-    const after = await cli(runPlan, [], repo, org);
+    const after = await cli(runPlan, approved, repo, org);
     expect(after.code, after.out).toBe(0);
   });
 

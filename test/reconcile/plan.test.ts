@@ -126,11 +126,9 @@ describe("plan", () => {
   it("reports an unowned app with the wanted label as a conflict and plans nothing under it", () => {
     const d = desired("hr-sync");
     const p = plan(only(d), state([], { unowned: [{ kind: "app", id: "0oaX", name: "hr-sync" }] }));
-    expect(p.operations.map((o) => `${o.id} ${o.action}`)).toEqual([
-      "hr-sync/zone create",
-      "hr-sync/app conflict",
-    ]);
-    expect(p.operations[1]!.reason).toContain("0oaX");
+    // The integration is left out whole: not even its zone is made for an app that cannot be.
+    expect(p.operations.map((o) => `${o.id} ${o.action}`)).toEqual(["hr-sync/app conflict"]);
+    expect(p.operations[0]!.reason).toContain('an app named "hr-sync" (0oaX) exists in Okta');
   });
 
   it("removes what a deleted file owned, the app first", () => {

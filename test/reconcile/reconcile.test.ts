@@ -28,7 +28,11 @@ const plan = (...argv: string[]) => cli(runPlan, ["--format", "json", ...argv], 
 const applyYes = (...argv: string[]) => cli(runApply, ["--yes", ...argv], repo, org);
 const drift = (...argv: string[]) => cli(runDrift, argv, repo, org);
 const ops = (out: string) =>
-  (JSON.parse(out) as { operations: { id: string; action: string; risks: string[] }[] }).operations;
+  (
+    JSON.parse(out) as {
+      operations: { id: string; integration: string; action: string; risks: string[] }[];
+    }
+  ).operations;
 
 describe("plan, apply, drift against the local org", () => {
   it("applies new integrations, after which the plan is empty", async () => {
@@ -154,13 +158,21 @@ describe("plan, apply, drift against the local org", () => {
     expect(p.code).toBe(1);
     const conflict = ops(p.out).find((o) => o.action === "conflict")!;
     expect(conflict.id).toBe("payroll-export/app");
-    expect(ops(p.out).some((o) => o.id.startsWith("payroll-export/grant"))).toBe(false);
+    // Nothing of the integration is planned: neither its zone nor its grants.
+    expect(
+      ops(p.out)
+        .filter((o) => o.integration === "payroll-export")
+        .map((o) => `${o.id} ${o.action}`),
+    ).toEqual(["payroll-export/app conflict"]);
+    expect((JSON.parse(p.out) as { notes: string[] }).notes).toContain(
+      "payroll-export: left out, it has a conflict (see the plan); nothing of it is changed",
+    );
 
     const a = await applyYes();
     expect(a.code).toBe(1);
     const after = JSON.stringify(await admin.applicationApi.getApplication({ appId: before.id }));
     expect(after).toBe(snapshot);
-    expect(ownedCounts(org)["payroll-export"]).toEqual({ zone: 1 });
+    expect(ownedCounts(org)["payroll-export"]).toBeUndefined();
     repo.remove("payroll-export");
   });
 
@@ -179,15 +191,10 @@ describe("plan, apply, drift against the local org", () => {
     const refused = await applyYes();
     expect(refused.code).toBe(1);
     expect(refused.err).toContain("deletes 2 integrations");
-    expect(Object.keys(ownedCounts(org)).sort()).toEqual([
-      "hr-sync",
-      "payroll-export",
-      "siem-reader",
-    ]);
+    expect(Object.keys(ownedCounts(org)).sort()).toEqual(["hr-sync", "siem-reader"]);
 
     const confirmed = await applyYes("--confirm-deletions");
     expect(confirmed.code, confirmed.out + confirmed.err).toBe(0);
-    // Only the zone created for payroll-export (whose app was a conflict) and nothing else remains.
     expect(ownedCounts(org)).toEqual({});
     expect(Object.values(org.state.apps).some((a) => a.label === "payroll-export")).toBe(true);
   });

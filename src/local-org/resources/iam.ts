@@ -11,6 +11,7 @@ import {
   type OrgState,
   type ResourceRecord,
   type ResourceSetRecord,
+  type RoleAssignmentFields,
 } from "../store.js";
 import { parseBody } from "../validate.js";
 
@@ -383,4 +384,105 @@ const setRoutes: [string, string, Handler][] = [
   ],
 ];
 
-export const iamRoutes = [...roleRoutes, ...setRoutes];
+// --- bindings: who holds a custom role on a resource set ------------------------------------------
+// Read-only views of the role assignments (of clients, users and groups) that name a resource
+// set: Okta's listBindings (one entry per custom role) and listMembersOfBinding (one member per
+// holder, its `_links.self` the holder's URL). What `okta-gitops` reads to know whether a role or
+// resource set is in use by anyone else before it adopts one.
+
+interface Holder {
+  /** The assignment's id (the binding member's id). */
+  id: string;
+  role: string;
+  /** The holder's URL: a user, a group or an OAuth client. */
+  href: string;
+  created: string;
+  lastUpdated: string;
+}
+
+function holdersOf(ctx: Ctx, setId: string, roleId?: string): Holder[] {
+  const base = ctx.baseUrl;
+  const all: (RoleAssignmentFields & { href: string })[] = [
+    ...Object.values(ctx.state.userRoles).map((r) => ({
+      ...r,
+      href: `${base}/api/v1/users/${r.userId}`,
+    })),
+    ...Object.values(ctx.state.groupRoles).map((r) => ({
+      ...r,
+      href: `${base}/api/v1/groups/${r.groupId}`,
+    })),
+    ...Object.values(ctx.state.clientRoles).map((r) => ({
+      ...r,
+      href: `${base}/oauth2/v1/clients/${r.clientId}`,
+    })),
+  ];
+  return byCreation(
+    all
+      .filter((r) => r.resourceSet === setId && r.role && (!roleId || r.role === roleId))
+      .map((r) => ({
+        id: r.id,
+        role: r.role!,
+        href: r.href,
+        created: r.created,
+        lastUpdated: r.lastUpdated,
+      })),
+  );
+}
+
+const bindingRoutes: [string, string, Handler][] = [
+  [
+    "GET",
+    "/api/v1/iam/resource-sets/{resourceSetId}/bindings",
+    (ctx) => {
+      const s = resourceSet(ctx);
+      const self = `${ctx.baseUrl}/api/v1/iam/resource-sets/${s.id}`;
+      const roles = [...new Set(holdersOf(ctx, s.id).map((h) => h.role))].sort();
+      const page = pageOf(
+        roles.map((id) => ({ id })),
+        ctx,
+        PAGE,
+      );
+      return ok({
+        roles: page.items.map(({ id }) => ({
+          id,
+          _links: {
+            self: { href: `${ctx.baseUrl}/api/v1/iam/roles/${id}` },
+            members: { href: `${self}/bindings/${id}/members` },
+          },
+        })),
+        _links: {
+          self: { href: `${self}/bindings` },
+          "resource-set": { href: self },
+          ...nextHref(ctx, page.next),
+        },
+      });
+    },
+  ],
+  [
+    "GET",
+    "/api/v1/iam/resource-sets/{resourceSetId}/bindings/{roleIdOrLabel}/members",
+    (ctx) => {
+      const s = resourceSet(ctx);
+      const r = role(ctx);
+      const binding = `${ctx.baseUrl}/api/v1/iam/resource-sets/${s.id}/bindings/${r.id}`;
+      const holders = holdersOf(ctx, s.id, r.id);
+      if (!holders.length) throw errors.notFound(r.id, "Binding");
+      const page = pageOf(holders, ctx, PAGE);
+      return ok({
+        members: page.items.map((h) => ({
+          id: h.id,
+          created: h.created,
+          lastUpdated: h.lastUpdated,
+          _links: { self: { href: h.href } },
+        })),
+        _links: {
+          self: { href: `${binding}/members` },
+          binding: { href: binding },
+          ...nextHref(ctx, page.next),
+        },
+      });
+    },
+  ],
+];
+
+export const iamRoutes = [...roleRoutes, ...setRoutes, ...bindingRoutes];

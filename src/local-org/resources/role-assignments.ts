@@ -1,5 +1,5 @@
-// Admin role assignments, whoever holds them: an OAuth client (/oauth2/v1/clients/{clientId}/roles)
-// or a user (/api/v1/users/{userId}/roles). Both take a standard role by type, or CUSTOM with a
+// Admin role assignments, whoever holds them: an OAuth client (/oauth2/v1/clients/{clientId}/roles),
+// a user (/api/v1/users/{userId}/roles) or a group (/api/v1/groups/{groupId}/roles). Both take a standard role by type, or CUSTOM with a
 // custom role and a resource set, and validate and refuse alike; only the assignee, the collection
 // of the state and a few wire details (the POST status, assignmentType) differ. The wire name is
 // "resource-set" (the SDK's field is resource_set).
@@ -45,7 +45,7 @@ export interface Assignee<R extends RoleAssignmentFields> {
   base: string;
   /** The name of the assignment id in the spec's path template (roleAssignmentId, roleId). */
   idParam: string;
-  assignmentType: "CLIENT" | "USER";
+  assignmentType: "CLIENT" | "USER" | "GROUP";
   /** Okta answers 200 to a client's POST and 201 to a user's, as the spec documents. */
   createdStatus: 200 | 201;
   /** The holder's id, from the request; throws Okta's 404 when there is none. */
@@ -55,9 +55,12 @@ export interface Assignee<R extends RoleAssignmentFields> {
   collection(state: OrgState): Record<string, R>;
   holderOf(r: R): string;
   record(holderId: string, fields: RoleAssignmentFields): R;
+  /** Roles the holder has through others, listed after its own (a user's through its groups,
+   * which Okta lists with assignmentType GROUP). */
+  inherited?(ctx: Ctx, holderId: string): Record<string, unknown>[];
 }
 
-function render<R extends RoleAssignmentFields>(
+export function render<R extends RoleAssignmentFields>(
   a: Assignee<R>,
   r: R,
   ctx: Ctx,
@@ -147,7 +150,10 @@ export function roleAssignmentRoutes<R extends RoleAssignmentFields>(
         const mine = Object.values(a.collection(ctx.state)).filter(
           (r) => a.holderOf(r) === holderId,
         );
-        return ok(byCreation(mine).map((r) => render(a, r, ctx)));
+        return ok([
+          ...byCreation(mine).map((r) => render(a, r, ctx)),
+          ...(a.inherited?.(ctx, holderId) ?? []),
+        ]);
       },
     ],
     ["POST", a.base, (ctx) => assign(a, ctx)],
