@@ -200,4 +200,22 @@ describe("plan --out and apply FILE", () => {
     expect(confirmed.code, confirmed.err).toBe(0);
     expect(org.state.apiTokens[token]).toBeUndefined();
   }, 180_000);
+
+  it("refuses what would make the saved plan mean something else", async () => {
+    repo.write("hr-args");
+    const only = await bin("plan", "--only", "hr-args", "--out", PLAN);
+    expect(only.code).toBe(1);
+    expect(only.err).toContain("--out saves a plan of the whole repository");
+    const yaml = await bin("plan", "--out", "integrations/plan.yaml");
+    expect(yaml.code).toBe(1);
+    expect(yaml.err).toContain("a saved plan may not be named *.yaml or *.yml");
+    const outside = await bin("plan", "..", "--out", PLAN);
+    expect(outside.code).toBe(1);
+    expect(outside.err).toContain(".. is outside the repository");
+    expect((await bin("plan", "--out", PLAN)).code).toBe(2);
+    const config = await bin("apply", PLAN, "--yes", "--config", ".okta-gitops.yml");
+    expect(config.code).toBe(1);
+    expect(config.err).toContain("--config cannot change it");
+    expect(appOf("hr-args")).toBeUndefined();
+  }, 180_000);
 });
