@@ -94,13 +94,18 @@ export function savedPlanOf(
   return { ...body, digest: digestOf(body) };
 }
 
-/** Writes the file at mode 0600 through a temporary file in the same folder and a rename, so that
- * a reader never sees half a plan and the file is never readable by others, even for a moment. */
-export function writeSavedPlan(io: ReconcileIo, file: string, doc: SavedPlan): void {
+/** A saved plan is never named like an integration file: apply tells them apart by the name. */
+export function checkSavedPlanName(file: string): void {
   if (/\.ya?ml$/i.test(file))
     throw new UserError(
       `--out ${file}: a saved plan may not be named *.yaml or *.yml (those are integration files)`,
     );
+}
+
+/** Writes the file at mode 0600 through a temporary file in the same folder and a rename, so that
+ * a reader never sees half a plan and the file is never readable by others, even for a moment. */
+export function writeSavedPlan(io: ReconcileIo, file: string, doc: SavedPlan): void {
+  checkSavedPlanName(file);
   const target = path.resolve(io.cwd, file);
   const tmp = path.join(
     path.dirname(target),

@@ -109,7 +109,8 @@ function plain(value: unknown, sortArrays: boolean): unknown {
       .map(([, v]) => v);
   }
   if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
+    // No prototype: a key "__proto__" from a hostile file is a key like any other.
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
       if (v !== undefined) out[key] = plain(v, sortArrays);

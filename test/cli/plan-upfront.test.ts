@@ -59,7 +59,7 @@ describe("plan warns when apply would stop at the deletion guard", () => {
     expect(applied.err).toContain(
       "more than bot.deletionGuard.maxDeletions (1): nothing was applied",
     );
-  }, 60_000);
+  }, 180_000);
 });
 
 describe("summary lines count adoptions, conflicts and refusals", () => {
@@ -119,7 +119,7 @@ describe("summary lines count adoptions, conflicts and refusals", () => {
     expect(lastLine(applied.out)).toBe(
       `Applied ${n} of ${n} operations (planned: ${counts}); 0 failed, 0 skipped.`,
     );
-  }, 60_000);
+  }, 180_000);
 
   it("a plan whose only integration is refused does not say 'No changes'", async () => {
     repo.write("bad-only", { role: { standard: "SUPER_ADMIN" } });
@@ -129,7 +129,7 @@ describe("summary lines count adoptions, conflicts and refusals", () => {
     expect(lastLine(text.out)).toBe(
       "Plan: 0 to create, 0 to update, 0 to adopt, 0 to delete, 0 conflicts, 1 refused.",
     );
-  }, 60_000);
+  }, 180_000);
 });
 
 describe("leftovers of a deletion", () => {
@@ -161,5 +161,5 @@ describe("leftovers of a deletion", () => {
     // A plan with no deletion says nothing of them.
     const after = JSON.parse((await bin("plan", "--format", "json")).out) as PlanJson;
     expect(after.notes.some((n) => n.includes("rate-limit"))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });

@@ -74,7 +74,7 @@ describe("plan --out and apply FILE", () => {
     const again = await bin("plan");
     expect(again.code, again.out + again.err).toBe(0);
     expect(again.out).toContain("No changes: Okta matches the repository.");
-  }, 60_000);
+  }, 180_000);
 
   it("a file changed since: apply FILE refuses, naming the file and its integration", async () => {
     repo.write("hr-edit");
@@ -94,7 +94,7 @@ describe("plan --out and apply FILE", () => {
     const added = await bin("apply", PLAN, "--yes");
     expect(added.code).toBe(1);
     expect(added.err).toContain("integrations/new-edit.yaml (integration new-edit) was added");
-  }, 60_000);
+  }, 180_000);
 
   it("Okta changed by hand since: apply FILE refuses, naming the integration", async () => {
     repo.write("hr-hand");
@@ -128,7 +128,7 @@ describe("plan --out and apply FILE", () => {
         (p) => p.principalId === appOf("hr-hand")!.id,
       )!.defaultPercentage,
     ).toBe(percentBefore);
-  }, 60_000);
+  }, 180_000);
 
   it("a tampered file is refused, with or without its digest recomputed", async () => {
     repo.write("hr-tamper");
@@ -169,7 +169,7 @@ describe("plan --out and apply FILE", () => {
     expect(appOf("hr-tamper")).toBeUndefined();
     expect(canonical({ b: 1, a: [2, 1] }, true)).toBe('{"a":[1,2],"b":1}');
     expect(sha256("")).toMatch(/^sha256:e3b0c442/);
-  }, 60_000);
+  }, 180_000);
 
   it("approvals and the deletion guard are those given to apply", async () => {
     const account = org.seed.user({ login: "svc-saved@acme.example" });
@@ -199,5 +199,23 @@ describe("plan --out and apply FILE", () => {
     const confirmed = await bin("apply", PLAN, "--yes", "--confirm-deletions");
     expect(confirmed.code, confirmed.err).toBe(0);
     expect(org.state.apiTokens[token]).toBeUndefined();
-  }, 60_000);
+  }, 180_000);
+
+  it("refuses what would make the saved plan mean something else", async () => {
+    repo.write("hr-args");
+    const only = await bin("plan", "--only", "hr-args", "--out", PLAN);
+    expect(only.code).toBe(1);
+    expect(only.err).toContain("--out saves a plan of the whole repository");
+    const yaml = await bin("plan", "--out", "integrations/plan.yaml");
+    expect(yaml.code).toBe(1);
+    expect(yaml.err).toContain("a saved plan may not be named *.yaml or *.yml");
+    const outside = await bin("plan", "..", "--out", PLAN);
+    expect(outside.code).toBe(1);
+    expect(outside.err).toContain(".. is outside the repository");
+    expect((await bin("plan", "--out", PLAN)).code).toBe(2);
+    const config = await bin("apply", PLAN, "--yes", "--config", ".okta-gitops.yml");
+    expect(config.code).toBe(1);
+    expect(config.err).toContain("--config cannot change it");
+    expect(appOf("hr-args")).toBeUndefined();
+  }, 180_000);
 });

@@ -25,7 +25,7 @@ import {
 import type { Finding } from "../../model/index.js";
 import type { Plan } from "../../reconcile/model.js";
 import { deletionGuard, deletionGuardMessage } from "../../reconcile/plan-notes.js";
-import { repositoryPaths, savedPlanOf, writeSavedPlan } from "../saved-plan.js";
+import { checkSavedPlanName, repositoryPaths, savedPlanOf, writeSavedPlan } from "../saved-plan.js";
 
 export const PLAN_HELP = `Usage: okta-gitops plan [paths...] [options]
 
@@ -76,6 +76,7 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
       throw new UserError(
         "--out saves a plan of the whole repository: it cannot be used with --only",
       );
+    if (out !== undefined) checkSavedPlanName(out);
     const paths = out !== undefined ? repositoryPaths(io, args.positionals) : [];
     const ws = workspaceFromArgs(io, args);
     return withOkta(io, async (okta) => {
