@@ -30,6 +30,7 @@ import {
 } from "../reconcile/resources.js";
 import { FileLock, OktaLock, type Lock } from "../okta/lock.js";
 import { rateLimitLeftoverNote } from "../reconcile/plan-notes.js";
+import { terminalChunk, terminalText } from "../render/escape.js";
 
 export interface ReconcileIo {
   cwd: string;
@@ -48,8 +49,10 @@ export function processIo(): ReconcileIo {
   return {
     cwd: process.cwd(),
     env: process.env,
-    stdout: (s) => void process.stdout.write(s),
-    stderr: (s) => void process.stderr.write(s),
+    // Whatever a command prints may quote Okta or a file: no control character reaches the
+    // terminal (or a CI log) from them.
+    stdout: (s) => void process.stdout.write(terminalChunk(s)),
+    stderr: (s) => void process.stderr.write(terminalChunk(s)),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     confirm: async (question) => {
@@ -455,7 +458,7 @@ async function readAndPlan(
 
 /** A plan-time finding as one line: `file:line:column: error: message (rule)`. */
 export function findingLine(f: Finding): string {
-  return `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (${f.rule})`;
+  return terminalText(`${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (${f.rule})`);
 }
 
 export function hasChanges(p: Plan): boolean {

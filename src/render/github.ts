@@ -2,6 +2,7 @@
 // as a workflow step. Escaping follows GitHub's toolkit (@actions/core): data escapes % \r \n;
 // properties also escape : and ,.
 import type { Finding } from "../model/finding.js";
+import { terminalText } from "./escape.js";
 import { plural, summarize } from "./summary.js";
 
 export function escapeData(s: string): string {
@@ -27,9 +28,10 @@ export function renderGithub(findings: readonly Finding[], options: { files: num
     ];
     const head = props
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+      .map(([k, v]) => `${k}=${escapeProperty(terminalText(String(v)))}`)
       .join(",");
-    return `::${COMMAND[f.severity]} ${head}::${escapeData(f.message)}`;
+    // The log shows the message too: no terminal escape or bidi control may reach it.
+    return `::${COMMAND[f.severity]} ${head}::${escapeData(terminalText(f.message, { layout: true }))}`;
   });
   const s = summarize(findings, options.files);
   lines.push(

@@ -2,6 +2,7 @@
 // (the load rules and the policy rules are separate registries); a finding whose rule is not in
 // the registry still gets a descriptor, so ruleIndex always points at a rule.
 import type { Finding, Severity } from "../model/finding.js";
+import { terminalText } from "./escape.js";
 
 export interface SarifRule {
   id: string;
@@ -56,7 +57,8 @@ export function renderSarif(findings: readonly Finding[], options: SarifOptions)
           ruleId: f.rule,
           ruleIndex: index.get(f.rule)!,
           level: LEVEL[f.severity],
-          message: { text: f.message },
+          // Shown in GitHub's code scanning view: no control or bidi character.
+          message: { text: terminalText(f.message, { layout: true }) },
           locations: [
             {
               physicalLocation: {

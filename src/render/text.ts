@@ -1,6 +1,7 @@
 // Findings for people: grouped by file, each with its source line and a caret under the column.
 // Pure. Colour only when the caller asks for it (the CLI asks on a TTY without NO_COLOR).
 import type { Finding } from "../model/finding.js";
+import { terminalText } from "./escape.js";
 import { plural, summarize } from "./summary.js";
 
 export interface TextOptions {
@@ -113,10 +114,9 @@ function summaryLine(
   return `${checked}: ${head}${approval}`;
 }
 
-/** Control characters (a terminal escape in a file) and bidirectional overrides (text that reads
- * differently than it runs) are shown as escapes, never passed to the terminal. One code unit
- * becomes one character, so columns still line up. */
+/** Control characters (a terminal escape in a file, C1 controls) and bidirectional overrides (text
+ * that reads differently than it runs) are never passed to the terminal (see escape.ts). One code
+ * unit becomes one character, so columns still line up. */
 export function safe(s: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return s.replace(/[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]/g, "\ufffd");
+  return terminalText(s, { layout: true });
 }

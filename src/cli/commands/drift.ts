@@ -6,6 +6,7 @@ import { apply } from "../../reconcile/apply.js";
 import type { Operation, Plan } from "../../reconcile/model.js";
 import { fieldChanges, show } from "../../reconcile/render/patch.js";
 import { subject } from "../../reconcile/render/index.js";
+import { mdCode, terminalText } from "../../render/escape.js";
 import { refsOf } from "../../okta/adapter.js";
 import {
   findingLine,
@@ -136,11 +137,13 @@ export function renderDrift(items: DriftItem[], format: string): string {
       i.field || (i.okta === undefined ? "(missing in Okta)" : "(not in the repository)");
     if (md)
       lines.push(
-        `| ${i.integration} | ${i.object} | ${field} | \`${show(i.okta)}\` | \`${show(i.repository)}\` |`,
+        `| ${mdCode(i.integration)} | ${mdCode(i.object)} | ${mdCode(field)} | ${mdCode(show(i.okta))} | ${mdCode(show(i.repository))} |`,
       );
     else
       lines.push(
-        `${i.integration}: ${i.object}: ${field}: Okta has ${show(i.okta)}, the repository says ${show(i.repository)}`,
+        terminalText(
+          `${i.integration}: ${i.object}: ${field}: Okta has ${show(i.okta)}, the repository says ${show(i.repository)}`,
+        ),
       );
   }
   lines.push(

@@ -2,6 +2,7 @@
 // object, risk flags, the JSON Patch folded), JSON for machines (with RFC 6902 patches).
 import type { Action, Operation, Plan, RiskFlag } from "../model.js";
 import { fieldChanges, patchOf, show, type PatchOperation } from "./patch.js";
+import { displayJson, mdCode, mdFence, terminalText } from "../../render/escape.js";
 
 export type Format = "text" | "markdown" | "json";
 export const FORMATS: readonly Format[] = ["text", "markdown", "json"];
@@ -93,7 +94,9 @@ export function renderText(p: Plan): string {
     }
   }
   lines.push(summaryLine(summarise(p)));
-  return lines.join("\n") + "\n";
+  // Labels, names and values come from Okta and the files: no control character reaches the
+  // terminal (an escape sequence could redraw the screen, a CR overwrite the summary).
+  return lines.map((l) => terminalText(l)).join("\n") + "\n";
 }
 
 /** GitHub's limit on the body of an issue or pull-request comment, in characters. */
@@ -133,7 +136,7 @@ export function renderMarkdown(p: Plan, limit = GITHUB_COMMENT_LIMIT): string {
   for (const [integration, ops] of byIntegration(p)) {
     const rows = ops.map(
       (o) =>
-        `| ${SIGN[o.action]} ${o.action} | ${cell(subject(o))} | ${cell(change(o))} | ${o.risks.map((r) => `⚠️ ${r}`).join("<br>")} |`,
+        `| ${SIGN[o.action]} ${o.action} | ${mdCode(subject(o))} | ${changeCell(o)} | ${o.risks.map((r) => `⚠️ ${r}`).join("<br>")} |`,
     );
     const patches = ops
       .filter((o) => o.action !== "conflict")
@@ -143,16 +146,14 @@ export function renderMarkdown(p: Plan, limit = GITHUB_COMMENT_LIMIT): string {
           "",
           "<details><summary>JSON Patch (RFC 6902)</summary>",
           "",
-          "```json",
-          JSON.stringify(patches, null, 2),
-          "```",
+          mdFence(displayJson(JSON.stringify(patches, null, 2)), "json"),
           "",
           "</details>",
         ].join("\n")
       : "";
     sections.push({
       head: [
-        `#### \`${integration}\``,
+        `#### ${mdCode(integration)}`,
         "",
         "| | object | before → after | risk |",
         "|---|---|---|---|",
@@ -215,26 +216,24 @@ export function renderMarkdown(p: Plan, limit = GITHUB_COMMENT_LIMIT): string {
   return body + "\n" + (shown < sections.length ? tail(sections.length - shown) : "");
 }
 
-function change(o: Operation): string {
+/** The before → after cell, as Markdown: each value one code span (see mdCode), several field
+ * changes one per line. */
+function changeCell(o: Operation): string {
   switch (o.action) {
     case "conflict":
-      return o.reason ?? "";
+      return mdCode(o.reason ?? "");
     case "create":
-      return o.kind === "grant" ? "—" : `→ ${show(o.after)}`;
+      return o.kind === "grant" ? "—" : mdCode(`→ ${show(o.after)}`);
     case "delete":
-      return `${show(o.before)} → (deleted)`;
+      return mdCode(`${show(o.before)} → (deleted)`);
     case "update":
     case "adopt":
       return (
         fieldChanges(o.before, o.after)
-          .map((c) => `${c.path.slice(1)}: ${show(c.before)} → ${show(c.after)}`)
-          .join("<br>") || "takes ownership (no setting changes)"
+          .map((c) => mdCode(`${c.path.slice(1)}: ${show(c.before)} → ${show(c.after)}`))
+          .join("<br>") || mdCode("takes ownership (no setting changes)")
       );
   }
-}
-
-function cell(s: string): string {
-  return "`" + s.replace(/\|/g, "\\|").replace(/`/g, "'").replace(/\n/g, " ") + "`";
 }
 
 export interface JsonOperation {
