@@ -34,7 +34,8 @@ export interface HeldRole {
   assignmentType: "CLIENT" | "USER" | "GROUP";
 }
 
-/** Group role assignments, when the org serves them (`/api/v1/groups/{groupId}/roles`). */
+/** Group role assignments (`/api/v1/groups/{groupId}/roles`), stored as `groupRoles` when the
+ * org serves them; read defensively so that a state without them has none. */
 type GroupRoleRecord = RoleAssignmentFields & { groupId: string };
 
 function held(
@@ -112,8 +113,8 @@ type Covered =
 function coveredBy(value: string, orgId: string): Covered | undefined {
   let parts: string[];
   if (value.startsWith("orn:")) {
-    const [, , service, org, ...rest] = value.split(":");
-    if (org !== orgId) return undefined;
+    const [, okta, service, org, ...rest] = value.split(":");
+    if (okta !== "okta" || org !== orgId) return undefined;
     if (service === "idp" && rest[0] === "apps") {
       if (rest.length === 1) return { kind: "apps", all: true };
       return rest[1] ? { kind: "app", name: rest[1], id: rest[2] } : undefined;
@@ -121,11 +122,16 @@ function coveredBy(value: string, orgId: string): Covered | undefined {
     if (service !== "directory") return undefined;
     parts = rest.map((p) => (p === "contained_resources" ? "users" : p));
   } else {
+    let path: string[];
     try {
-      parts = new URL(value).pathname.split("/").filter(Boolean).slice(2); // after /api/v1
+      path = new URL(value).pathname.split("/");
     } catch {
       return undefined;
     }
+    // "", "api", "v1", then the kind: anything else covers nothing.
+    if (path[0] !== "" || path[1] !== "api" || path[2] !== "v1") return undefined;
+    parts = path.slice(3);
+    if (parts.some((p) => p === "")) return undefined;
   }
   const [kind, id, sub, extra] = parts;
   if (extra !== undefined) return undefined;
@@ -217,7 +223,6 @@ export function authorize(
   principal: Principal,
   route: Route,
   params: Record<string, string>,
-  _body?: unknown,
 ): Reach {
   const roles = rolesOf(state, principal);
   if (roles.length === 0)
