@@ -403,6 +403,22 @@ async function readAndPlan(
       }
     }
   }
+  // SUPER_ADMIN goes only to the app the bot authenticates as. The policy allows it for
+  // bot.integration by name; only Okta knows whether that name is the bot's own app: fail closed.
+  for (const [name, d] of desired) {
+    if (d.role.type !== "SUPER_ADMIN" || name === actual.self || leftOut.has(name)) continue;
+    const li = ws.integrations.find((f) => f.integration.metadata.name === name);
+    findings.push({
+      rule: "role.super-admin",
+      severity: "error",
+      message: `SUPER_ADMIN is granted only to the app the bot authenticates as, and ${name} is not it: nothing of it is changed`,
+      file: li?.file ?? `integrations/${name}.yaml`,
+      integration: name,
+      ...(li ? li.locate(["spec", "role", "standard"]) : { line: 1, column: 1 }),
+    });
+    leftOut.add(name);
+    notes.push(`${name}: refused, SUPER_ADMIN is only for the bot's own app (role.super-admin)`);
+  }
   const removed = new Set(removedIntegrations(full));
   for (const [name, why] of ws.refused) notes.push(`${name}: refused, ${why}`);
   // The planner keeps only the conflicts of such an integration: said, so no one waits for it.

@@ -12,6 +12,7 @@
 // remove the super admin (SUPER_ADMIN) standard role"); API tokens inherit the permissions of the
 // admin who created them (support.okta.com, "How to manage access level for API tokens").
 import { scopesBackedByPermissions } from "../policy/permissions.js";
+import { STANDARD_ROLE_SCOPES } from "../policy/standard-roles.js";
 import type { Principal, Reply } from "./context.js";
 import { errors } from "./errors.js";
 import { findUser } from "./resources/directory.js";
@@ -33,7 +34,8 @@ export interface HeldRole {
   assignmentType: "CLIENT" | "USER" | "GROUP";
 }
 
-/** Group role assignments, when the org serves them (`/api/v1/groups/{groupId}/roles`). */
+/** Group role assignments (`/api/v1/groups/{groupId}/roles`), stored as `groupRoles` when the
+ * org serves them; read defensively so that a state without them has none. */
 type GroupRoleRecord = RoleAssignmentFields & { groupId: string };
 
 function held(
@@ -76,30 +78,21 @@ export function rolesOf(state: OrgState, principal: Principal): HeldRole[] {
   return token ? rolesOfUser(state, token.userId) : [];
 }
 
-const isRead = (scope: string) => scope.endsWith(".read");
-const ofFamily =
-  (...families: string[]) =>
-  (scope: string) =>
-    families.some((f) => scope === `okta.${f}.read` || scope === `okta.${f}.manage`);
-const adminRoles = ofFamily("roles");
+/** Admin roles themselves: only a super admin adds, removes or views administrators. */
+const adminRoles = (scope: string) => scope.startsWith("okta.roles.");
 
 /**
- * What each standard role may do, by the scope an operation needs (Okta's table of standard admin
- * permissions, for the objects the local org serves). SUPER_ADMIN reaches everything; a role not
- * listed reaches none of them.
+ * Whether a standard role reaches an operation needing `scope`: the policy's own mapping of Okta's
+ * table of standard admin permissions (so that the policy and the local org agree), less admin
+ * roles for all but SUPER_ADMIN.
  */
-const STANDARD_REACH: Record<string, (scope: string) => boolean> = {
-  // Everything but admin roles: only a super admin adds, removes or views administrators.
-  ORG_ADMIN: (s) => !adminRoles(s),
-  READ_ONLY_ADMIN: (s) => isRead(s) && !adminRoles(s),
-  APP_ADMIN: (s) =>
-    ofFamily("apps", "appGrants")(s) || s === "okta.users.read" || s === "okta.groups.read",
-  USER_ADMIN: ofFamily("users", "groups"),
-  GROUP_MEMBERSHIP_ADMIN: (s) => ofFamily("groups")(s) || s === "okta.users.read",
-  HELP_DESK_ADMIN: (s) => s === "okta.users.read" || s === "okta.groups.read",
-  REPORT_ADMIN: (s) => s === "okta.logs.read" || s === "okta.reports.read",
-  API_ACCESS_MANAGEMENT_ADMIN: ofFamily("authorizationServers"),
-};
+function standardReaches(type: string, scope: string): boolean {
+  if (type === "SUPER_ADMIN") return true;
+  if (adminRoles(scope)) return false;
+  return (
+    (STANDARD_ROLE_SCOPES as Record<string, readonly string[]>)[type]?.includes(scope) ?? false
+  );
+}
 
 // --- resource sets ---------------------------------------------------------------------------------
 
@@ -120,8 +113,8 @@ type Covered =
 function coveredBy(value: string, orgId: string): Covered | undefined {
   let parts: string[];
   if (value.startsWith("orn:")) {
-    const [, , service, org, ...rest] = value.split(":");
-    if (org !== orgId) return undefined;
+    const [, okta, service, org, ...rest] = value.split(":");
+    if (okta !== "okta" || org !== orgId) return undefined;
     if (service === "idp" && rest[0] === "apps") {
       if (rest.length === 1) return { kind: "apps", all: true };
       return rest[1] ? { kind: "app", name: rest[1], id: rest[2] } : undefined;
@@ -129,11 +122,16 @@ function coveredBy(value: string, orgId: string): Covered | undefined {
     if (service !== "directory") return undefined;
     parts = rest.map((p) => (p === "contained_resources" ? "users" : p));
   } else {
+    let path: string[];
     try {
-      parts = new URL(value).pathname.split("/").filter(Boolean).slice(2); // after /api/v1
+      path = new URL(value).pathname.split("/");
     } catch {
       return undefined;
     }
+    // "", "api", "v1", then the kind: anything else covers nothing.
+    if (path[0] !== "" || path[1] !== "api" || path[2] !== "v1") return undefined;
+    parts = path.slice(3);
+    if (parts.some((p) => p === "")) return undefined;
   }
   const [kind, id, sub, extra] = parts;
   if (extra !== undefined) return undefined;
@@ -225,7 +223,6 @@ export function authorize(
   principal: Principal,
   route: Route,
   params: Record<string, string>,
-  _body?: unknown,
 ): Reach {
   const roles = rolesOf(state, principal);
   if (roles.length === 0)
@@ -236,7 +233,7 @@ export function authorize(
   if (roles.some((r) => r.type === "SUPER_ADMIN")) return { all: true };
   const needed = route.scopes;
   const standard = roles.some(
-    (r) => r.type !== "CUSTOM" && needed.some((s) => STANDARD_REACH[r.type]?.(s) ?? false),
+    (r) => r.type !== "CUSTOM" && needed.some((s) => standardReaches(r.type, s)),
   );
   if (standard) return { all: true };
   const custom = roles.filter((r) => {

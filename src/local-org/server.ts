@@ -228,7 +228,7 @@ export function createOrgServer(deps: PipelineDeps, orgUrl: () => string): Serve
           req.headers["content-type"],
         );
         requestBody = body;
-        const reach = authorize(store.state, principal, match.route, match.params, body);
+        const reach = authorize(store.state, principal, match.route, match.params);
         if (fault.kind === "error" && fault.when === "before") throw new Injected();
         const ctx: Ctx = {
           method,

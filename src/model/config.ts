@@ -128,6 +128,13 @@ export const PolicySettings = z
 
 export const BotSettings = z
   .strictObject({
+    integration: z
+      .string()
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: "must be an integration name" })
+      .default("okta-gitops")
+      .describe(
+        "The integration the bot authenticates as: the only one that may hold SUPER_ADMIN, by a written exception.",
+      ),
     deletionGuard: z
       .strictObject({
         maxDeletions: z

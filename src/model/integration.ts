@@ -156,6 +156,9 @@ export const ServiceAppExceptions = z
       "Why the resource set must cover all users, groups or apps.",
     ),
     highRiskScopes: Reason.optional().describe("Why high-risk scopes are needed."),
+    superAdmin: Reason.optional().describe(
+      "Why the bot's own integration (bot.integration) must be SUPER_ADMIN; refused for any other.",
+    ),
   })
   .describe(
     "Written reasons for policy exceptions; each needs an approval from the Identity team.",

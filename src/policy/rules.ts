@@ -4,7 +4,7 @@
 // retired keeps its id unused.
 //
 // `severity` is the rule's default. Exception rules (scopes.high-risk, resources.org-wide,
-// dpop.disabled, token-exchange.enabled) are errors without a written reason; with one they are
+// dpop.disabled, token-exchange.enabled, role.super-admin) are errors without a written reason; with one they are
 // reported as warnings marked requiresApproval (the Identity team must approve the pull request).
 import type { Severity } from "../model/finding.js";
 
@@ -79,8 +79,18 @@ export const RULES = [
   {
     id: "role.forbidden",
     severity: "error",
-    summary: "SUPER_ADMIN and ORG_ADMIN are never granted to an integration.",
+    summary:
+      "ORG_ADMIN is never granted; SUPER_ADMIN only to the bot's own integration (bot.integration).",
     help: "Use a custom role with the permissions the integration needs, limited to a resource set.",
+    requirement: PERMISSIONS,
+    scope: "integration",
+  },
+  {
+    id: "role.super-admin",
+    severity: "error",
+    summary:
+      "The bot's own integration holds SUPER_ADMIN (Okta lets only a super admin assign admin roles and manage custom roles and resource sets) only with a written exception.",
+    help: "Write why in spec.exceptions.superAdmin (the Identity team must approve).",
     requirement: PERMISSIONS,
     scope: "integration",
   },

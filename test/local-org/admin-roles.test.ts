@@ -122,6 +122,31 @@ describe("admin roles of API tokens (their owner's roles)", () => {
     expect(org.state.groups[inside.id]?.members).toEqual([member.id]);
   });
 
+  it("a resource set's ORNs count for this org only", async () => {
+    const mine = org.seed.user({ login: "svc-orn-mine@example.com" });
+    const theirs = org.seed.user({ login: "svc-orn-theirs@example.com" });
+    const role = await admin("POST", "/api/v1/iam/roles", {
+      label: "reads-by-orn",
+      description: "reads one user named by ORN",
+      permissions: ["okta.users.read"],
+    });
+    const set = await admin("POST", "/api/v1/iam/resource-sets", {
+      label: "by-orn",
+      description: "one user of this org, one of another",
+      resources: [
+        `orn:okta:directory:${org.state.orgId}:users:${mine.id}`,
+        `orn:okta:directory:00oOtherOrg0000000:users:${theirs.id}`,
+      ],
+    });
+    const { token } = await account({
+      type: "CUSTOM",
+      role: (role.body as { id: string }).id,
+      "resource-set": (set.body as { id: string }).id,
+    });
+    expect((await call("GET", `/api/v1/users/${mine.id}`, token)).status).toBe(200);
+    expect((await call("GET", `/api/v1/users/${theirs.id}`, token)).status).toBe(403);
+  });
+
   it("a custom role, whatever its permissions, can never assign SUPER_ADMIN", async () => {
     const role = await admin("POST", "/api/v1/iam/roles", {
       label: "manages-everything-it-can",
