@@ -14,6 +14,10 @@ import { runValidate } from "../../src/cli/commands/validate.js";
 import { sswsClient } from "../support/okta-sdk.js";
 import { cli, Repo, startOrg } from "./harness.js";
 import { publicJwk, serviceApp } from "./fixtures.js";
+import { DEFAULT_CONFIG } from "../../src/model/index.js";
+import { desiredIntegration } from "../../src/reconcile/desired.js";
+import type { ActualState } from "../../src/reconcile/model.js";
+import { plan } from "../../src/reconcile/plan.js";
 
 let org: LocalOrg;
 let repo: Repo;
@@ -309,5 +313,40 @@ describe("an integration with a conflict", () => {
       false,
     );
     repo.remove("ledger-sync");
+  });
+});
+
+describe("adoption of a zone Okta describes as DYNAMIC", () => {
+  // The local org serves IP zones only, so this one is planned from the adapter's reading of it.
+  it("is refused: only IP allow-list zones are adopted", () => {
+    const d = desiredIntegration(serviceApp("geo-grab"), DEFAULT_CONFIG);
+    const actual: ActualState = {
+      integrations: new Map([
+        [
+          "geo-grab",
+          {
+            name: "geo-grab",
+            grants: [],
+            roles: [],
+            zone: {
+              id: "nzoDYN1",
+              adopt: true,
+              type: "DYNAMIC",
+              usedBy: [],
+              state: { name: "Countries", gateways: [], status: "ACTIVE" },
+            },
+          },
+        ],
+      ]),
+      unowned: [],
+      scope: "all",
+    };
+    const p = plan(new Map([["geo-grab", d]]), actual);
+    expect(p.operations.map((o) => `${o.id} ${o.action}`)).toEqual([
+      "geo-grab/zone/adoption conflict",
+    ]);
+    expect(p.operations[0]!.reason).toBe(
+      'network zone "Countries" (nzoDYN1) is not adopted: it is a DYNAMIC zone, and only IP allow-list zones are',
+    );
   });
 });
