@@ -12,6 +12,7 @@ import { runApply } from "../../src/cli/commands/apply.js";
 import { runPlan } from "../../src/cli/commands/plan.js";
 import { runValidate } from "../../src/cli/commands/validate.js";
 import { sswsClient } from "../support/okta-sdk.js";
+import { loadOktaSpec } from "../support/okta-spec.js";
 import { cli, Repo, startOrg } from "./harness.js";
 import { publicJwk, serviceApp } from "./fixtures.js";
 import { DEFAULT_CONFIG } from "../../src/model/index.js";
@@ -86,7 +87,7 @@ async function refusedWithoutChange(name: string): Promise<PlanJson> {
 }
 
 beforeAll(async () => {
-  org = await startOrg();
+  org = await startOrg({ log: { bodies: true, max: 100_000 } });
   repo = new Repo();
 });
 afterAll(async () => {
@@ -348,5 +349,36 @@ describe("adoption of a zone Okta describes as DYNAMIC", () => {
     expect(p.operations[0]!.reason).toBe(
       'network zone "Countries" (nzoDYN1) is not adopted: it is a DYNAMIC zone, and only IP allow-list zones are',
     );
+  });
+});
+
+describe("the reads an adoption makes", () => {
+  it("match Okta's OpenAPI description, and reach bindings, policies, apps and tokens", () => {
+    const spec = loadOktaSpec();
+    const violations: string[] = [];
+    const operations = new Set<string>();
+    for (const r of org.requests()) {
+      if (r.template === "/oauth2/v1/token") continue;
+      operations.add(`${r.method} ${r.template}`);
+      violations.push(
+        ...spec.validateExchange({
+          method: r.method,
+          path: r.url,
+          requestBody: r.requestBody,
+          status: r.status,
+          responseBody: r.responseBody,
+        }),
+      );
+    }
+    expect(violations).toEqual([]);
+    for (const template of [
+      "GET /api/v1/iam/resource-sets/{resourceSetId}/bindings",
+      "GET /api/v1/iam/resource-sets/{resourceSetId}/bindings/{roleIdOrLabel}/members",
+      "GET /api/v1/policies",
+      "GET /api/v1/policies/{policyId}/rules",
+      "GET /api/v1/api-tokens",
+      "GET /api/v1/apps",
+    ])
+      expect(operations, template).toContain(template);
   });
 });
