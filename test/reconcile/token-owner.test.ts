@@ -103,7 +103,10 @@ describe("a registered API token", () => {
   });
 
   it("is refused when Okta's login of the account is not the file's, or fails the pattern", () => {
-    const t = desiredToken(tokenException("x-sync", "00Tx1sync0000", { login: "svc-x" }), DEFAULT_CONFIG);
+    const t = desiredToken(
+      tokenException("x-sync", "00Tx1sync0000", { login: "svc-x" }),
+      DEFAULT_CONFIG,
+    );
     const actual = (login: string) => ({
       integrations: new Map([
         [
