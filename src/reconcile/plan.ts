@@ -632,9 +632,9 @@ function tokenOwnership(d: DesiredToken, a: ActualIntegration): Operation[] {
         d.name,
         "token",
         "serviceAccount",
-        account.id,
+        t?.id ?? account.id,
         `service account ${JSON.stringify(declared)} (${account.id}) is not a dedicated account: ${problems.join("; ")}`,
-        `service account ${declared}`,
+        t?.state.name ?? `of service account ${declared}`,
       ),
     );
   return ops;

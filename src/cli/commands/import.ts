@@ -23,7 +23,9 @@ export const IMPORT_HELP = `Usage: okta-gitops import <app id or label> [options
 Writes integrations/<name>.yaml for an existing API service app in Okta, so that 'okta-gitops plan'
 right after shows no change of any setting, only the adoption of its objects. Okta is not changed:
 the bot takes ownership (puts its marker on the app, zone, custom role and resource set) when the
-file is applied.
+file is applied. Taking ownership is an exception that needs the Identity team's approval, and the
+plan refuses any object used outside the file (a zone another app, a policy or a token uses; a role
+or resource set another principal holds) and any zone but an IP allow list.
 
 Options:
   --name <name>        the integration's name (default: from the app's label)
@@ -85,7 +87,7 @@ export async function runImport(argv: string[], io: ReconcileIo): Promise<number
     });
     writeFileSync(full, text);
     io.stdout(
-      `Wrote ${file} for app ${app.id} ("${app.label}"). Okta is unchanged: 'okta-gitops plan' shows the adoption of ${adopt}; applying the file takes ownership.\n`,
+      `Wrote ${file} for app ${app.id} ("${app.label}"). Okta is unchanged: 'okta-gitops plan' shows the adoption of ${adopt}; applying the file takes ownership, an exception that needs the Identity team's approval (--approved ${name}), and only of objects nothing outside the file uses.\n`,
     );
     if (args.values.owner === "@change-me" || args.values.request.includes("example.invalid"))
       io.stderr(
