@@ -34,10 +34,6 @@ export interface HeldRole {
   assignmentType: "CLIENT" | "USER" | "GROUP";
 }
 
-/** Group role assignments (`/api/v1/groups/{groupId}/roles`), stored as `groupRoles` when the
- * org serves them; read defensively so that a state without them has none. */
-type GroupRoleRecord = RoleAssignmentFields & { groupId: string };
-
 function held(
   state: OrgState,
   r: RoleAssignmentFields,
@@ -56,9 +52,7 @@ export function rolesOfUser(state: OrgState, userId: string): HeldRole[] {
   const own = Object.values(state.userRoles)
     .filter((r) => r.userId === userId)
     .map((r) => held(state, r, "USER"));
-  const groupRoles = (state as unknown as { groupRoles?: Record<string, GroupRoleRecord> })
-    .groupRoles;
-  const viaGroups = Object.values(groupRoles ?? {})
+  const viaGroups = Object.values(state.groupRoles)
     .filter((r) => state.groups[r.groupId]?.members.includes(userId))
     .map((r) => held(state, r, "GROUP"));
   return [...own, ...viaGroups];
