@@ -174,10 +174,19 @@ describe("okta-gitops keygen", { timeout: 120_000 }, () => {
   });
 
   it("refuses --write for a missing file or an API token exception", () => {
-    const { run } = setup();
+    const { run, repo } = setup();
     const r = run("payroll", "--write");
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("integrations/payroll.yaml does not exist");
+    const token = readFileSync(
+      new URL("../../integrations/legacy-payroll.yaml", import.meta.url),
+      "utf8",
+    );
+    writeFileSync(join(repo, "integrations", "payroll.yaml"), token);
+    const t = run("payroll", "--write");
+    expect(t.code).toBe(1);
+    expect(t.stderr).toContain("only a ServiceApp has keys");
+    expect(readFileSync(join(repo, "integrations", "payroll.yaml"), "utf8")).toBe(token);
     expect(run("../etc", "--write").code).toBe(2);
   });
 });
