@@ -23,6 +23,7 @@ import {
 } from "../reconcile-support.js";
 import type { Finding } from "../../model/index.js";
 import type { Plan } from "../../reconcile/model.js";
+import { mdCode } from "../../render/escape.js";
 
 export const PLAN_HELP = `Usage: okta-gitops plan [paths...] [options]
 
@@ -86,8 +87,9 @@ export function renderWithNotes(
   if (format === "json") return JSON.stringify({ ...planToJson(p), notes, findings }) + "\n";
   if (format !== "markdown") return renderPlan(p, format);
   const lines = [
-    ...findings.map((f) => `> **error** ${findingLine(f)}`),
-    ...notes.map((n) => `> ${n}`),
+    // Findings and notes quote files and Okta: inert code, never live Markdown.
+    ...findings.map((f) => `> **error** ${mdCode(findingLine(f))}`),
+    ...notes.map((n) => `> ${mdCode(n)}`),
   ];
   if (!lines.length) return renderPlan(p, format);
   // The whole comment fits GitHub's limit: notes take at most a quarter of it, the plan the rest.
