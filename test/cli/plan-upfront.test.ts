@@ -50,7 +50,7 @@ describe("plan warns when apply would stop at the deletion guard", () => {
     expect(text.code).toBe(2);
     expect(text.err).toContain(`warning: ${warning}\n`);
     const md = await bin("plan", "--format", "markdown");
-    expect(md.out).toContain(`> **warning** ${warning}`);
+    expect(md.out).toContain(`> **warning** \`${warning}\``);
     const json = JSON.parse((await bin("plan", "--format", "json")).out) as PlanJson;
     expect(json.warnings).toEqual([warning]);
     // And apply does stop there.

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalOrg } from "../../src/local-org/index.js";
 import { runApply } from "../../src/cli/commands/apply.js";
 import { runDrift } from "../../src/cli/commands/drift.js";
-import { runPlan } from "../../src/cli/commands/plan.js";
+import { renderWithNotes, runPlan } from "../../src/cli/commands/plan.js";
 import { sswsClient } from "../support/okta-sdk.js";
 import { cli, Repo, startOrg } from "./harness.js";
 
@@ -96,5 +96,27 @@ describe("a hostile label set in Okta", () => {
     expect(r.code, r.err).toBe(2);
     expect(r.out + r.err).not.toMatch(CONTROLS);
     expect(r.out).not.toContain("No changes");
+  });
+});
+
+describe("hostile text in the notes and findings of a Markdown plan", () => {
+  it("is inert code, one line per note", () => {
+    const md = renderWithNotes(
+      { operations: [], integrations: [] },
+      "markdown",
+      [HOSTILE],
+      [
+        {
+          file: "integrations/x.yaml",
+          line: 3,
+          column: 5,
+          rule: "resources.exist",
+          severity: "error",
+          message: HOSTILE,
+        },
+      ],
+    );
+    expectSafeMarkdown(md);
+    expect(md.split("\n").filter((l) => l.startsWith("> "))).toHaveLength(2);
   });
 });

@@ -104,7 +104,7 @@ describe("the Markdown plan within GitHub's comment limit", () => {
     const notes = Array.from({ length: 2000 }, (_, i) => `svc-${i}: refused, fails the policy`);
     const md = renderWithNotes(planOf(ops), "markdown", notes);
     expect(md.length).toBeLessThanOrEqual(LIMIT);
-    expect(md).toContain("> svc-0: refused, fails the policy");
+    expect(md).toContain("> `svc-0: refused, fails the policy`");
     expect(md).toMatch(/> … \d+ more notes/);
     expect(headers(md)).toBe(60);
   });

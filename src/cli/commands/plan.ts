@@ -26,6 +26,7 @@ import type { Finding } from "../../model/index.js";
 import type { Plan } from "../../reconcile/model.js";
 import { deletionGuard, deletionGuardMessage } from "../../reconcile/plan-notes.js";
 import { checkSavedPlanName, repositoryPaths, savedPlanOf, writeSavedPlan } from "../saved-plan.js";
+import { mdCode } from "../../render/escape.js";
 
 export const PLAN_HELP = `Usage: okta-gitops plan [paths...] [options]
 
@@ -115,9 +116,10 @@ export function renderWithNotes(
     return JSON.stringify({ ...planToJson(p), warnings, notes, findings }) + "\n";
   if (format !== "markdown") return renderPlan(p, format);
   const lines = [
-    ...findings.map((f) => `> **error** ${findingLine(f)}`),
-    ...warnings.map((w) => `> **warning** ${w}`),
-    ...notes.map((n) => `> ${n}`),
+    // Findings, warnings and notes quote files and Okta: inert code, never live Markdown.
+    ...findings.map((f) => `> **error** ${mdCode(findingLine(f))}`),
+    ...warnings.map((w) => `> **warning** ${mdCode(w)}`),
+    ...notes.map((n) => `> ${mdCode(n)}`),
   ];
   if (!lines.length) return renderPlan(p, format);
   // The whole comment fits GitHub's limit: notes take at most a quarter of it, the plan the rest.
