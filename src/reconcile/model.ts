@@ -144,12 +144,14 @@ export interface ActualIntegration {
   roles: Found<RoleAssignmentState>[];
   customRole?: Found<CustomRoleState>;
   resourceSet?: Found<ResourceSetState> & { resourceIds: Record<string, string> };
-  rateLimit?: { id: string; percent: number };
+  /** `concurrencyPercent`: the share of concurrent requests, which the bot sets to `percent`. */
+  rateLimit?: { id: string; percent: number; concurrencyPercent?: number };
   /** The API token of an ApiTokenException. */
   token?: Found<TokenState>;
-  /** Its service account, and whether it is in the group denied interactive sign-in. Its admin
-   * roles are in `roles`. */
-  serviceAccount?: { id: string; blocked: boolean };
+  /** Its service account, and whether it is in the group denied interactive sign-in (for the
+   * account of an exception whose file is gone, `loginGroupId` is that group). Its admin roles are
+   * in `roles`. */
+  serviceAccount?: { id: string; blocked: boolean; loginGroupId?: string; login?: string };
   /** More apps carrying this integration's marker (left by a tool or a hand copy): removed. */
   duplicateApps?: string[];
 }
@@ -230,6 +232,9 @@ export interface Plan {
   operations: Operation[];
   /** Integrations compared, for "no changes" messages and reports. */
   integrations: string[];
+  /** Integrations in scope that were refused or left unchecked: the plan never says that Okta
+   * matches the repository while there are any. */
+  unchecked?: string[];
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

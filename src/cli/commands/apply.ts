@@ -12,6 +12,7 @@ import {
   type Format,
 } from "../../reconcile/render/index.js";
 import { refsOf } from "../../okta/adapter.js";
+import { refusedJson } from "./plan.js";
 import {
   sandboxApprovalLine,
   findingLine,
@@ -127,7 +128,10 @@ async function applyWorkspace(
     );
   }
   const refusedOrConflict =
-    ws.refused.size > 0 || run.findings.length > 0 || hasConflicts(run.plan);
+    ws.refused.size > 0 ||
+    run.refused.length > 0 ||
+    run.findings.length > 0 ||
+    hasConflicts(run.plan);
   if (!hasChanges(run.plan)) return showNoChanges(ws, run, io, options.format, false);
   if (options.format !== "json") io.stdout(renderPlan(run.plan, options.format));
   if (options.confirm && !(await io.confirm("Apply these changes to Okta? [y/N] "))) {
@@ -148,6 +152,7 @@ async function applyWorkspace(
         report: reportJson(report),
         notes: run.notes,
         findings: run.findings,
+        refused: refusedJson(run.refused),
         sandboxApproved: ws.sandboxApproved,
       }) + "\n",
     );
@@ -173,11 +178,17 @@ function showNoChanges(
         report: null,
         notes: run.notes,
         findings: run.findings,
+        refused: refusedJson(run.refused),
         sandboxApproved: ws.sandboxApproved,
       }) + "\n",
     );
   else io.stdout(renderPlan(run.plan, format));
-  return ws.refused.size > 0 || run.findings.length > 0 || hasConflicts(run.plan) ? 1 : 0;
+  return ws.refused.size > 0 ||
+    run.refused.length > 0 ||
+    run.findings.length > 0 ||
+    hasConflicts(run.plan)
+    ? 1
+    : 0;
 }
 
 export function renderReport(report: ApplyReport, p: Plan): string {

@@ -20,8 +20,10 @@ import {
   workspaceFromArgs,
   WORKSPACE_OPTIONS,
   type ReconcileIo,
+  type RefusedReport,
 } from "../reconcile-support.js";
 import type { Finding } from "../../model/index.js";
+import { patchOf } from "../../reconcile/render/patch.js";
 import type { Plan } from "../../reconcile/model.js";
 
 export const PLAN_HELP = `Usage: okta-gitops plan [paths...] [options]
@@ -66,12 +68,13 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
       const run = await planAgainstOkta(ws, okta, only.size ? only : undefined, io);
       const sandbox = sandboxApprovalLine(ws);
       const notes = [...(sandbox ? [sandbox] : []), ...run.notes];
-      io.stdout(renderWithNotes(run.plan, format, notes, run.findings));
+      io.stdout(renderWithNotes(run.plan, format, notes, run.findings, refusedJson(run.refused)));
       if (format === "text") {
         for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
         for (const n of notes) io.stderr(`note: ${n}\n`);
       }
-      if (ws.refused.size || run.findings.length || hasConflicts(run.plan)) return 1;
+      if (ws.refused.size || run.refused.length || run.findings.length || hasConflicts(run.plan))
+        return 1;
       return hasChanges(run.plan) ? 2 : 0;
     });
   });
@@ -82,8 +85,10 @@ export function renderWithNotes(
   format: Format,
   notes: string[],
   findings: Finding[] = [],
+  refused: JsonRefused[] = [],
 ): string {
-  if (format === "json") return JSON.stringify({ ...planToJson(p), notes, findings }) + "\n";
+  if (format === "json")
+    return JSON.stringify({ ...planToJson(p), notes, findings, refused }) + "\n";
   if (format !== "markdown") return renderPlan(p, format);
   const lines = [
     ...findings.map((f) => `> **error** ${findingLine(f)}`),
@@ -101,4 +106,26 @@ export function renderWithNotes(
     block += line + "\n";
   }
   return renderPlan(p, format, GITHUB_COMMENT_LIMIT - block.length - 1) + "\n" + block;
+}
+
+export interface JsonRefused {
+  integration: string;
+  reason: string;
+  /** What Okta holds under the integration's marker. */
+  holds: string[];
+  /** Whether its file loads (and was compared with Okta). */
+  compared: boolean;
+  /** Its drift, read-only: what apply would change were it not refused. */
+  drift: { id: string; action: string; patch: ReturnType<typeof patchOf> }[];
+}
+
+/** Refused integrations for the JSON forms of plan, apply and drift. */
+export function refusedJson(refused: RefusedReport[]): JsonRefused[] {
+  return refused.map((r) => ({
+    integration: r.integration,
+    reason: r.reason,
+    holds: r.holds,
+    compared: r.loaded,
+    drift: r.drift.map((o) => ({ id: o.id, action: o.action, patch: patchOf(o) })),
+  }));
 }

@@ -28,11 +28,15 @@ export function summarise(p: Plan): Summary {
   return s;
 }
 
-export function summaryLine(s: Summary): string {
+export function summaryLine(s: Summary, unchecked: readonly string[] = []): string {
+  // Refused or unchecked integrations: Okta is not known to match the repository.
+  const left = unchecked.length
+    ? ` ${unchecked.length} integration${unchecked.length === 1 ? " was" : "s were"} refused or left unchecked (${unchecked.join(", ")}): see the notes.`
+    : "";
   if (s.create + s.update + s.adopt + s.delete + s.conflict === 0)
-    return "No changes: Okta matches the repository.";
+    return left ? `No changes planned.${left}` : "No changes: Okta matches the repository.";
   const adopt = s.adopt ? `, ${s.adopt} to adopt` : "";
-  return `Plan: ${s.create} to create, ${s.update} to update${adopt}, ${s.delete} to delete, ${s.conflict} conflict${s.conflict === 1 ? "" : "s"}.`;
+  return `Plan: ${s.create} to create, ${s.update} to update${adopt}, ${s.delete} to delete, ${s.conflict} conflict${s.conflict === 1 ? "" : "s"}.${left}`;
 }
 
 /** A short name of the object an operation is about. */
@@ -85,7 +89,7 @@ export function renderText(p: Plan): string {
       if (o.action === "create" && o.kind !== "grant") lines.push(`      ${show(o.after)}`);
     }
   }
-  lines.push(summaryLine(summarise(p)));
+  lines.push(summaryLine(summarise(p), p.unchecked));
   return lines.join("\n") + "\n";
 }
 
@@ -155,7 +159,7 @@ export function renderMarkdown(p: Plan, limit = GITHUB_COMMENT_LIMIT): string {
       patch,
     });
   }
-  const top = `**${summaryLine(s)}**\n`;
+  const top = `**${summaryLine(s, p.unchecked)}**\n`;
   const full = [top, ...sections.map(sectionText)].join("\n") + "\n";
   if (full.length <= limit) return full;
 
@@ -244,9 +248,14 @@ export interface JsonOperation {
   reason?: string;
 }
 
-export function planToJson(p: Plan): { summary: Summary; operations: JsonOperation[] } {
+export function planToJson(p: Plan): {
+  summary: Summary;
+  unchecked?: string[];
+  operations: JsonOperation[];
+} {
   return {
     summary: summarise(p),
+    ...(p.unchecked?.length ? { unchecked: p.unchecked } : {}),
     operations: p.operations.map((o) => ({
       id: o.id,
       integration: o.integration,
