@@ -178,7 +178,11 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
     else (isRefused ? refusedDesired : desired).set(name, desiredIntegration(integration, config));
   }
   // A token exception registers its token by id: the bot adopts it (marks its name) on apply.
-  for (const [name, t] of [...tokens, ...refusedTokens])
+  for (const [name, t] of [
+    ...tokens,
+    ...refusedTokens,
+    ...[...expired].map(([n, e]) => [n, e.token] as const),
+  ])
     adoptions.set(name, {
       ...adoptions.get(name),
       token: t.tokenId,
@@ -410,10 +414,7 @@ async function readAndPlan(
   const actual = only?.size
     ? await okta.adapter.readIntegrations(
         [...only].map((name) => {
-          const expired = ws.expired.get(name)?.token;
-          const adopt = expired
-            ? { token: expired.tokenId, serviceAccount: expired.serviceAccount }
-            : ws.adoptions.get(name);
+          const adopt = ws.adoptions.get(name);
           return {
             name,
             // No file (a removal): no label to search by; the adapter finds the app by marker.
@@ -423,7 +424,11 @@ async function readAndPlan(
         }),
       )
     : await okta.adapter.readAll(
-        new Map([...ws.adoptions].filter(([name]) => allDesired.has(name) || allTokens.has(name))),
+        new Map(
+          [...ws.adoptions].filter(
+            ([name]) => allDesired.has(name) || allTokens.has(name) || ws.expired.has(name),
+          ),
+        ),
       );
   if (only?.size) checkOnly(ws, only, actual);
   const inOnly = <T>(m: Map<string, T>) =>
@@ -482,7 +487,11 @@ async function readAndPlan(
   for (const [name, { expires }] of ws.expired) {
     if (!inScope(name)) continue;
     const a = actual.integrations.get(name);
-    if (a?.token && !a.token.adopt)
+    if (!a?.token)
+      notes.push(
+        `${name}: the exception expired on ${expires}: its access has ended (Okta holds no token of it); remove the file, or renew it with a new justification and expiry`,
+      );
+    else if (!a.token.adopt)
       notes.push(
         `${name}: the exception expired on ${expires} (bot.exceptions.onExpiry: revoke): its access ends: the token is revoked, the account's admin role unassigned and its zone removed; the account stays denied interactive sign-in`,
       );

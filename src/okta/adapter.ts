@@ -966,8 +966,13 @@ export class OktaAdapter implements OktaPort {
           actions: { signon: { access: r.access, requireFactor: false } },
         };
         const path = `/api/v1/policies/${r.policyId}/rules`;
-        if (action === "update") await this.call("PUT", `${path}/${id}`, body);
-        else return (await this.call<{ id: string }>("POST", path, body)).json.id;
+        if (action !== "update")
+          return (await this.call<{ id: string }>("POST", path, body)).json.id;
+        await this.call("PUT", `${path}/${id}`, body);
+        // A replace does not change a rule's status: a rule deactivated by hand is activated.
+        await this.call("POST", `${path}/${id}/lifecycle/activate`, undefined, {
+          idempotent: true,
+        });
         return undefined;
       }
       case "loginBlock:create":
