@@ -1,7 +1,7 @@
 // What plan, apply, drift and import share: reading the repository (files, settings, findings),
 // connecting to Okta (from OKTA_* variables, or the local org under .okta-gitops/), the lock that
 // keeps one apply per org, and the progress bar. Adapters only; the decisions are in src/reconcile.
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { compareFindings, isBlocking, type Config, type Finding } from "../model/index.js";
@@ -278,7 +278,12 @@ export async function openOkta(
     };
   }
   const dataDir = path.resolve(io.cwd, LOCAL_DIR, "local-org");
-  mkdirSync(dataDir, { recursive: true });
+  // The folder holds the bot's private key and the org's state: the owner's alone (0700), also
+  // when an earlier version made it readable to all.
+  for (const dir of [path.dirname(dataDir), dataDir]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  }
   const { openLocalOrg, BOT_SCOPES } = await import("../local-org/index.js");
   const org = await openLocalOrg({ dataDir, env: io.env, cwd: io.cwd });
   io.stderr(
