@@ -81,7 +81,8 @@ afterAll(async () => {
   repo.cleanup();
 });
 
-describe("drift", () => {
+// Each case starts the CLI in a child process (twice, some): slow on a loaded machine.
+describe("drift", { timeout: 90_000 }, () => {
   it("sees and corrects a hand change to defaultConcurrencyPercentage", async () => {
     const limit = limitOf(appOf("hr-sync").id);
     await admin("PUT", `/api/v1/principal-rate-limits/${limit.id}`, {
@@ -112,7 +113,8 @@ describe("drift", () => {
   });
 });
 
-describe("plan --only", () => {
+// Each case starts the CLI in a child process (twice, some): slow on a loaded machine.
+describe("plan --only", { timeout: 90_000 }, () => {
   it("refuses a name that is neither a file nor in Okta, with did you mean (exit 1)", async () => {
     const p = await bin(["plan", "--only", "hr-synk"], repo.dir, envFor(org));
     expect(p.code).toBe(1);
@@ -125,7 +127,8 @@ describe("plan --only", () => {
   });
 });
 
-describe("import", () => {
+// Each case starts the CLI in a child process (twice, some): slow on a loaded machine.
+describe("import", { timeout: 90_000 }, () => {
   let appId: string;
   let outside: string;
   beforeAll(async () => {
@@ -188,7 +191,8 @@ describe("import", () => {
   });
 });
 
-describe("the local org's data folder", () => {
+// Each case starts the CLI in a child process (twice, some): slow on a loaded machine.
+describe("the local org's data folder", { timeout: 90_000 }, () => {
   it("is created 0700, with its files 0600", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "okta-gitops-local-"));
     mkdirSync(path.join(dir, "integrations"));
