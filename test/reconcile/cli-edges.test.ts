@@ -113,7 +113,6 @@ describe("drift", { timeout: 90_000 }, () => {
   });
 });
 
-// Each case starts the CLI in a child process (twice, some): slow on a loaded machine.
 describe("plan --only", { timeout: 90_000 }, () => {
   it("refuses a name that is neither a file nor in Okta, with did you mean (exit 1)", async () => {
     const p = await bin(["plan", "--only", "hr-synk"], repo.dir, envFor(org));
@@ -127,7 +126,6 @@ describe("plan --only", { timeout: 90_000 }, () => {
   });
 });
 
-// Each case starts the CLI in a child process (twice, some): slow on a loaded machine.
 describe("import", { timeout: 90_000 }, () => {
   let appId: string;
   let outside: string;
@@ -191,7 +189,6 @@ describe("import", { timeout: 90_000 }, () => {
   });
 });
 
-// Each case starts the CLI in a child process (twice, some): slow on a loaded machine.
 describe("the local org's data folder", { timeout: 90_000 }, () => {
   it("is created 0700, with its files 0600", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "okta-gitops-local-"));
