@@ -9,7 +9,10 @@
 //   drift_time_over_bound        the drift check's wall time / the least time Okta's limits allow
 //                                for its calls: the largest, over buckets, of that bucket's calls /
 //                                its per-second rate at the bot's share. >= 1 by construction
-//                                (faster would break a limit); target <= 1.15
+//                                (faster would break a limit); target <= 1.15. The local org,
+//                                as Okta, counts fixed one-minute windows, so the quota of the
+//                                window a run starts in goes at once: a run can finish up to one
+//                                window's worth under the bound (0.986 at 1,000 integrations)
 //   noop_apply_writes            writes of an apply with nothing to do                (target 0)
 // The integrations are applied over HTTP beforehand with the limits lifted (setup, not measured).
 import { setTimeout as sleep } from "node:timers/promises";
