@@ -1,7 +1,7 @@
 // What plan, apply, drift and import share: reading the repository (files, settings, findings),
 // connecting to Okta (from OKTA_* variables, or the local org under .okta-gitops/), the lock that
 // keeps one apply per org, and the progress bar. Adapters only; the decisions are in src/reconcile.
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { compareFindings, isBlocking, type Config, type Finding } from "../model/index.js";
@@ -19,8 +19,11 @@ import type {
   Adoption,
   DesiredIntegration,
   DesiredToken,
+  Operation,
   Plan,
 } from "../reconcile/model.js";
+import { holdingsOf, holdingsSentence } from "../reconcile/holdings.js";
+import { didYouMean } from "../policy/nearest.js";
 import { keepOwnKey, plan, removedIntegrations } from "../reconcile/plan.js";
 import {
   missingResourceFindings,
@@ -92,6 +95,13 @@ export interface Workspace {
   /** The bytes planned from: the integration files, and the settings file if one was read. */
   sources: SourceFile[];
   configSource?: SourceFile;
+  /** Desired state of refused integrations whose files load: compared with Okta read-only, so
+   * that their drift is reported (never corrected). */
+  refusedDesired: Map<string, DesiredIntegration>;
+  refusedTokens: Map<string, DesiredToken>;
+  /** API token exceptions past their expiry under `bot.exceptions.onExpiry: revoke`, with the
+   * expiry and the desired state the file says: their access ends (a removal, under the guard). */
+  expired: Map<string, { expires: string; token: DesiredToken }>;
 }
 
 export interface WorkspaceOptions {
@@ -122,6 +132,16 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
   const result = validate({ files: sources.files, config, today: io.today });
   const findings = [...sources.findings, ...result.findings].sort(compareFindings);
 
+  // An exception past its expiry loses its access (the default) or is refused and reported
+  // (`onExpiry: report`, through the api-token.expired finding).
+  const expired = new Map<string, { expires: string; token: DesiredToken }>();
+  if (config.bot.exceptions.onExpiry === "revoke")
+    for (const { integration } of result.integrations)
+      if (integration.kind === "ApiTokenException" && integration.spec.expires <= io.today)
+        expired.set(integration.metadata.name, {
+          expires: integration.spec.expires,
+          token: desiredToken(integration, config),
+        });
   const refused = new Map<string, string>();
   const sandboxApproved = new Set<string>();
   let unnamedFailure = false;
@@ -138,6 +158,7 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
       unnamedFailure = true;
       continue;
     }
+    if (expired.has(name)) continue;
     if (!refused.has(name))
       refused.set(
         name,
@@ -153,15 +174,22 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
     if (ids && Object.keys(ids).length) adoptions.set(li.integration.metadata.name, { ...ids });
   }
   const tokens = new Map<string, DesiredToken>();
+  const refusedDesired = new Map<string, DesiredIntegration>();
+  const refusedTokens = new Map<string, DesiredToken>();
   for (const { integration } of result.integrations) {
     const name = integration.metadata.name;
-    if (refused.has(name)) continue;
+    if (expired.has(name)) continue;
+    const isRefused = refused.has(name);
     if (integration.kind === "ApiTokenException")
-      tokens.set(name, desiredToken(integration, config));
-    else desired.set(name, desiredIntegration(integration, config));
+      (isRefused ? refusedTokens : tokens).set(name, desiredToken(integration, config));
+    else (isRefused ? refusedDesired : desired).set(name, desiredIntegration(integration, config));
   }
   // A token exception registers its token by id: the bot adopts it (marks its name) on apply.
-  for (const [name, t] of tokens)
+  for (const [name, t] of [
+    ...tokens,
+    ...refusedTokens,
+    ...[...expired].map(([n, e]) => [n, e.token] as const),
+  ])
     adoptions.set(name, {
       ...adoptions.get(name),
       token: t.tokenId,
@@ -179,6 +207,9 @@ export function loadWorkspace(io: ReconcileIo, options: WorkspaceOptions): Works
     sandboxApproved: [...sandboxApproved].filter((n) => !refused.has(n)).sort(),
     sources: sources.files,
     ...(configSources.files[0] ? { configSource: configSources.files[0] } : {}),
+    refusedDesired,
+    refusedTokens,
+    expired,
   };
 }
 
@@ -248,7 +279,12 @@ export async function openOkta(
     };
   }
   const dataDir = path.resolve(io.cwd, LOCAL_DIR, "local-org");
-  mkdirSync(dataDir, { recursive: true });
+  // The folder holds the bot's private key and the org's state: the owner's alone (0700), also
+  // when an earlier version made it readable to all.
+  for (const dir of [path.dirname(dataDir), dataDir]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  }
   const { openLocalOrg, BOT_SCOPES } = await import("../local-org/index.js");
   const org = await openLocalOrg({ dataDir, env: io.env, cwd: io.cwd });
   io.stderr(
@@ -326,6 +362,19 @@ export interface PlanRun {
   /** Errors found while planning (a resource naming an object that is not in Okta): their
    * integrations are left out of the plan, and apply refuses them. */
   findings: Finding[];
+  /** Integrations left alone although they are in scope, with what Okta holds for them and (for a
+   * file that loads) the differences from it: reported, never corrected. */
+  refused: RefusedReport[];
+}
+
+export interface RefusedReport {
+  integration: string;
+  reason: string;
+  holds: string[];
+  /** The operations that would bring Okta to the file: its drift, read-only. */
+  drift: Operation[];
+  /** The file loads (it is compared); otherwise only what Okta holds under its marker is known. */
+  loaded: boolean;
 }
 
 export interface PlanOptions {
@@ -364,34 +413,46 @@ async function readAndPlan(
   only: Set<string> | undefined,
   options: PlanOptions,
 ): Promise<PlanRun> {
-  const skip = (name: string) => ws.refused.has(name);
+  // Refused integrations are read too (read-only): what Okta holds for them, and their drift, is
+  // reported; a refusal never hides live access. Expired exceptions are read as removals are.
+  const allDesired = new Map([...ws.desired, ...ws.refusedDesired]);
+  const allTokens = new Map([...ws.tokens, ...ws.refusedTokens]);
   const actual = only?.size
     ? await okta.adapter.readIntegrations(
-        [...only]
-          .filter((name) => !skip(name))
-          .map((name) => ({
+        [...only].map((name) => {
+          const adopt = ws.adoptions.get(name);
+          return {
             name,
             // No file (a removal): no label to search by; the adapter finds the app by marker.
-            ...(ws.desired.has(name) ? { label: ws.desired.get(name)!.app.label } : {}),
-            ...(ws.adoptions.get(name) ? { adopt: ws.adoptions.get(name) } : {}),
-          })),
+            ...(allDesired.has(name) ? { label: allDesired.get(name)!.app.label } : {}),
+            ...(adopt ? { adopt } : {}),
+          };
+        }),
       )
     : await okta.adapter.readAll(
-        new Map([...ws.adoptions].filter(([name]) => ws.desired.has(name) || ws.tokens.has(name))),
+        new Map(
+          [...ws.adoptions].filter(
+            ([name]) => allDesired.has(name) || allTokens.has(name) || ws.expired.has(name),
+          ),
+        ),
       );
-  const desired = only?.size
-    ? new Map([...ws.desired].filter(([name]) => only.has(name)))
-    : ws.desired;
-  const tokens = only?.size
-    ? new Map([...ws.tokens].filter(([name]) => only.has(name)))
-    : ws.tokens;
-  const full = plan(desired, actual, tokens);
+  if (only?.size) checkOnly(ws, only, actual);
+  const inOnly = <T>(m: Map<string, T>) =>
+    only?.size ? new Map([...m].filter(([name]) => only.has(name))) : m;
+  const expired = new Set(inOnly(ws.expired).keys());
+  const full = plan(inOnly(allDesired), actual, inOnly(allTokens), {
+    expired,
+    readOnly: new Set(ws.refused.keys()),
+  });
   const notes: string[] = [];
   const leftOut = new Set([...ws.refused.keys()]);
   // Resources must exist: checked only for the resource sets this plan creates or changes.
   const findings: Finding[] = [];
   if (options.checkResources !== false) {
-    const toCheck = resourcesToCheck(full);
+    const toCheck = resourcesToCheck({
+      ...full,
+      operations: full.operations.filter((o) => !ws.refused.has(o.integration)),
+    });
     if (toCheck.size) {
       const missing = await okta.adapter.missingObjects(objectsOf(toCheck));
       findings.push(...missingResourceFindings(toCheck, missing, ws.integrations));
@@ -405,7 +466,7 @@ async function readAndPlan(
   }
   // SUPER_ADMIN goes only to the app the bot authenticates as. The policy allows it for
   // bot.integration by name; only Okta knows whether that name is the bot's own app: fail closed.
-  for (const [name, d] of desired) {
+  for (const [name, d] of inOnly(ws.desired)) {
     if (d.role.type !== "SUPER_ADMIN" || name === actual.self || leftOut.has(name)) continue;
     const li = ws.integrations.find((f) => f.integration.metadata.name === name);
     findings.push({
@@ -420,13 +481,62 @@ async function readAndPlan(
     notes.push(`${name}: refused, SUPER_ADMIN is only for the bot's own app (role.super-admin)`);
   }
   const removed = new Set(removedIntegrations(full));
-  for (const [name, why] of ws.refused) notes.push(`${name}: refused, ${why}`);
+  const inScope = (name: string) => actual.scope === "all" || actual.scope.has(name);
+  const refused: RefusedReport[] = [];
+  for (const [name, why] of ws.refused) {
+    if (!inScope(name)) {
+      notes.push(`${name}: refused, ${why}`);
+      continue;
+    }
+    const drift = full.operations.filter((o) => o.integration === name);
+    const loaded = ws.refusedDesired.has(name) || ws.refusedTokens.has(name);
+    refused.push({
+      integration: name,
+      reason: why,
+      holds: holdingsOf(actual.integrations.get(name)),
+      drift,
+      loaded,
+    });
+    notes.push(
+      `${name}: refused, ${why}; left as it is: ${holdingsSentence(actual.integrations.get(name))}` +
+        (loaded
+          ? drift.length
+            ? `; ${drift.length} difference${drift.length === 1 ? "" : "s"} from its file, not corrected`
+            : "; it matches its file"
+          : "; its file does not load, so it is not compared"),
+    );
+  }
+  for (const [name, { expires }] of ws.expired) {
+    if (!inScope(name)) continue;
+    const a = actual.integrations.get(name);
+    if (!a?.token)
+      notes.push(
+        `${name}: the exception expired on ${expires}: its access has ended (Okta holds no token of it); remove the file, or renew it with a new justification and expiry`,
+      );
+    else if (!a.token.adopt)
+      notes.push(
+        `${name}: the exception expired on ${expires} (bot.exceptions.onExpiry: revoke): its access ends: the token is revoked, the account's admin role unassigned and its zone removed; the account stays denied interactive sign-in`,
+      );
+    else {
+      // The bot never took the token over: it does not touch it, and says so, failing.
+      const why = `the exception expired on ${expires}, and its token never carried the okta-gitops marker, so the bot does not revoke it: revoke it in the Admin Console, then remove the file`;
+      refused.push({
+        integration: name,
+        reason: why,
+        holds: holdingsOf(a),
+        drift: [],
+        loaded: true,
+      });
+      notes.push(`${name}: ${why}; ${holdingsSentence(a)}`);
+    }
+  }
   // The planner keeps only the conflicts of such an integration: said, so no one waits for it.
   for (const name of new Set(
     full.operations.filter((o) => o.action === "conflict").map((o) => o.integration),
   ))
     if (!leftOut.has(name))
       notes.push(`${name}: left out, it has a conflict (see the plan); nothing of it is changed`);
+  const tokens = inOnly(ws.tokens);
   for (const [name, t] of tokens)
     if (!actual.integrations.get(name)?.token)
       notes.push(
@@ -460,16 +570,40 @@ async function readAndPlan(
         `${self.name}: the bot's own app keeps what the bot runs with although its file does not list it: ${extra.join(", ")}`,
       );
   }
+  const refusedNames = [...new Set([...refused.map((r) => r.integration), ...leftOut])]
+    .filter(inScope)
+    .sort();
   return {
     plan: {
       operations,
       integrations: full.integrations.filter((n) => !leftOut.has(n)),
-      refused: [...leftOut].filter((n) => !only?.size || only.has(n)).sort(),
+      refused: refusedNames,
     },
     actual,
     notes,
     findings,
+    refused,
   };
+}
+
+/** `--only` names integrations: each must have a file or hold something in Okta (a removal);
+ * anything else is a typo that would otherwise plan nothing and say "No changes". */
+function checkOnly(ws: Workspace, only: Set<string>, actual: ActualState): void {
+  const known = new Set([
+    ...ws.desired.keys(),
+    ...ws.tokens.keys(),
+    ...ws.refused.keys(),
+    ...ws.expired.keys(),
+    ...ws.integrations.map((i) => i.integration.metadata.name),
+  ]);
+  for (const name of only) {
+    if (known.has(name)) continue;
+    const a = actual.integrations.get(name);
+    if (a && holdingsOf(a).length) continue;
+    throw new UserError(
+      `--only ${name}: no integration file and nothing in Okta has that name.${didYouMean(name, known)}`,
+    );
+  }
 }
 
 /** A plan-time finding as one line: `file:line:column: error: message (rule)`. */

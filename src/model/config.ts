@@ -152,6 +152,16 @@ export const BotSettings = z
           .describe("What the scheduled drift check does."),
       })
       .prefault({}),
+    exceptions: z
+      .strictObject({
+        onExpiry: z
+          .enum(["revoke", "report"])
+          .default("revoke")
+          .describe(
+            "What apply does with an API token exception past its expiry: revoke (revoke the token, unassign the account's role, remove its zone, under the deletion guard) or report (name it and what Okta still holds, and fail).",
+          ),
+      })
+      .prefault({}),
   })
   .prefault({});
 

@@ -172,6 +172,7 @@ const RawRateLimit = z.looseObject({
   id: z.string(),
   principalId: z.string(),
   defaultPercentage: z.number().optional(),
+  defaultConcurrencyPercentage: z.number().optional(),
 });
 const IamPage = z.looseObject({
   _links: z.looseObject({ next: z.looseObject({ href: z.string() }).optional() }).optional(),
@@ -732,14 +733,28 @@ export class OktaAdapter implements OktaPort {
         },
       };
       const limit = input.limitByPrincipal.get(t.id);
-      if (limit) a.rateLimit = { id: limit.id, percent: limit.defaultPercentage ?? 50 };
+      if (limit) a.rateLimit = rateLimitState(limit);
       // An exception whose file is gone: its service account's admin roles are unassigned with
       // it (a custom role cannot be deleted while assigned). One call, only for such a token.
       const userId = t.userId;
+      // Its groups too: the account leaves the group denied interactive sign-in (one more call).
       if (!input.adoptions.has(name) && userId)
         detail.push(
-          this.call<unknown[]>("GET", `/api/v1/users/${userId}/roles`).then(({ json }) => {
-            a.serviceAccount = { id: userId, blocked: false };
+          Promise.all([
+            this.call<unknown[]>("GET", `/api/v1/users/${userId}/roles`),
+            this.list(RawGroup, `/api/v1/users/${userId}/groups`),
+            this.getOptional(RawUser, `/api/v1/users/${userId}`),
+          ]).then(([{ json }, groups, user]) => {
+            const group = groups.find((g) => g.profile.name === LOGIN_GROUP);
+            const login = user?.profile?.login;
+            const status = user?.status;
+            a.serviceAccount = {
+              id: userId,
+              blocked: !!group,
+              ...(group ? { loginGroupId: group.id } : {}),
+              ...(login ? { login } : {}),
+              ...(status ? { status } : {}),
+            };
             // Roles held through a group are the group's: unassigning them from the user fails.
             a.roles = z
               .array(RawClientRole)
@@ -776,7 +791,7 @@ export class OktaAdapter implements OktaPort {
         raw: app as Raw,
       };
       const limit = input.limitByPrincipal.get(clientId);
-      if (limit) a.rateLimit = { id: limit.id, percent: limit.defaultPercentage ?? 50 };
+      if (limit) a.rateLimit = rateLimitState(limit);
       detail.push(
         this.call<unknown[]>("GET", `/api/v1/apps/${app.id}/grants`).then(({ json }) => {
           a.grants = z
@@ -1157,12 +1172,22 @@ export class OktaAdapter implements OktaPort {
           actions: { signon: { access: r.access, requireFactor: false } },
         };
         const path = `/api/v1/policies/${r.policyId}/rules`;
-        if (action === "update") await this.call("PUT", `${path}/${id}`, body);
-        else return (await this.call<{ id: string }>("POST", path, body)).json.id;
+        if (action !== "update")
+          return (await this.call<{ id: string }>("POST", path, body)).json.id;
+        await this.call("PUT", `${path}/${id}`, body);
+        // A replace does not change a rule's status: a rule deactivated by hand is activated.
+        await this.call("POST", `${path}/${id}/lifecycle/activate`, undefined, {
+          idempotent: true,
+        });
         return undefined;
       }
       case "loginBlock:create":
         await this.call("PUT", `/api/v1/groups/${need(refs, "loginGroup")}/users/${id}`);
+        return undefined;
+      case "loginBlock:delete":
+        await this.call("DELETE", `/api/v1/groups/${need(refs, "loginGroup")}/users/${id}`).catch(
+          ignore404,
+        );
         return undefined;
 
       case "token:update": {
@@ -1351,6 +1376,13 @@ export class OktaAdapter implements OktaPort {
 /** Where the actual state's objects are, for apply to resolve references by name. */
 export function refsOf(actual: ActualState): Refs {
   const refs: Refs = new Map();
+  // The shared group denied interactive sign-in: every exception's account is added to it, and a
+  // repaired rule points at it, also when it was there before this run.
+  const group =
+    actual.loginBlock?.groupId ??
+    [...actual.integrations.values()].find((a) => a.serviceAccount?.loginGroupId)?.serviceAccount
+      ?.loginGroupId;
+  if (group) refs.set("loginGroup", group);
   for (const a of actual.integrations.values()) {
     if (a.app) refs.set(`app:${a.name}`, a.app.id);
     if (a.token) refs.set(`token:${a.name}`, a.token.id);
@@ -1417,6 +1449,20 @@ function roleState(
     type: "CUSTOM",
     role: roles.get(r.role ?? "") ?? `id:${r.role}`,
     resourceSet: sets.get(r["resource-set"] ?? "") ?? `id:${r["resource-set"]}`,
+  };
+}
+
+/** A principal rate limit as the plan compares it: both shares the bot sets (Okta's default share
+ * is 50% when none is given). */
+function rateLimitState(
+  l: z.infer<typeof RawRateLimit>,
+): NonNullable<ActualIntegration["rateLimit"]> {
+  return {
+    id: l.id,
+    percent: l.defaultPercentage ?? 50,
+    ...(l.defaultConcurrencyPercentage !== undefined
+      ? { concurrencyPercent: l.defaultConcurrencyPercentage }
+      : {}),
   };
 }
 

@@ -160,7 +160,8 @@ export interface ActualIntegration {
   roles: Found<RoleAssignmentState>[];
   customRole?: Found<CustomRoleState>;
   resourceSet?: Found<ResourceSetState> & { resourceIds: Record<string, string> };
-  rateLimit?: { id: string; percent: number };
+  /** `concurrencyPercent`: the share of concurrent requests, which the bot sets to `percent`. */
+  rateLimit?: { id: string; percent: number; concurrencyPercent?: number };
   /** The API token of an ApiTokenException, with the user it belongs to in Okta (`ownerLogin`
    * read when that is not the declared service account). */
   token?: Found<TokenState> & { userId?: string; ownerLogin?: string };
@@ -177,6 +178,8 @@ export interface ServiceAccountState {
   blocked: boolean;
   /** Its login and status as Okta has them. */
   login?: string;
+  /** For the account of an exception whose file is gone: the login group it is to leave. */
+  loginGroupId?: string;
   status?: string;
   /** Admin roles it holds through a group (Okta lists them with assignmentType GROUP). */
   groupRoles?: { id: string; type: string; group?: string }[];
@@ -258,7 +261,9 @@ export interface Plan {
   operations: Operation[];
   /** Integrations compared, for "no changes" messages and reports. */
   integrations: string[];
-  /** Integrations left out because they were refused (policy, approvals, missing resources). */
+  /** Integrations in scope that were refused or left unchecked (policy, approvals, missing
+   * resources, conflicts of ownership, expiry): the plan never says that Okta matches the
+   * repository while there are any. */
   refused?: string[];
 }
 

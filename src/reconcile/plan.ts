@@ -24,17 +24,28 @@ import { roleKey, sameJson } from "./normalise.js";
 const opId = (integration: string, kind: ResourceKind, detail?: string): string =>
   detail ? `${integration}/${kind}/${detail}` : `${integration}/${kind}`;
 
+export interface PlanInput {
+  /** API token exceptions past their expiry (`bot.exceptions.onExpiry: revoke`): their access
+   * ends as if the file were removed, but the account stays denied interactive sign-in. */
+  expired?: ReadonlySet<string>;
+  /** Integrations compared read-only (refused): they alone never call for the shared block. */
+  readOnly?: ReadonlySet<string>;
+}
+
 export function plan(
   desired: ReadonlyMap<string, DesiredIntegration>,
   actual: ActualState,
   tokens: ReadonlyMap<string, DesiredToken> = new Map(),
+  input: PlanInput = {},
 ): Plan {
   const inScope = (name: string) => actual.scope === "all" || actual.scope.has(name);
   const names = [...new Set([...desired.keys(), ...tokens.keys(), ...actual.integrations.keys()])]
     .filter(inScope)
     .sort();
   const deletions: Operation[] = [];
-  const shared = [...tokens.keys()].some(inScope) ? planLoginBlock(actual) : [];
+  // Integrations compared read-only (refused) never call for the shared block on their own.
+  const goesAhead = (n: string) => inScope(n) && !input.readOnly?.has(n);
+  const shared = [...tokens.keys()].some(goesAhead) ? planLoginBlock(actual) : [];
   const planned: Operation[][] = [];
   for (const name of names) {
     const d = desired.get(name);
@@ -43,11 +54,12 @@ export function plan(
     if (d) planned.push(wholeOrNothing(planIntegration(keepOwnKey(d, actual), a, actual)));
     else if (t) planned.push(wholeOrNothing(planToken(t, a, actual, shared)));
     // Without a file, the bot's own app is left alone: deleting it would lock the bot out.
-    else if (name !== actual.self) deletions.push(...planRemoval(a));
+    else if (name !== actual.self)
+      deletions.push(...planRemoval(a, removalBlock(a, actual, tokens, input.expired)));
   }
   // The shared interactive-login block serves the token exceptions that go ahead; with none, none.
   const sharedNeeded = [...tokens.keys()]
-    .filter(inScope)
+    .filter(goesAhead)
     .some(
       (name) =>
         !planned.some((ops) => ops.some((o) => o.integration === name && o.action === "conflict")),
@@ -211,13 +223,13 @@ function planIntegration(
       ...create(name, "rateLimit", { percent: d.rateLimitPercent }, []),
       dependsOn: appDeps,
     });
-  } else if (a.rateLimit.percent !== d.rateLimitPercent) {
+  } else if (rateLimitDrift(a.rateLimit, d.rateLimitPercent)) {
     ops.push({
       ...update(
         name,
         "rateLimit",
-        { id: a.rateLimit.id, state: { percent: a.rateLimit.percent } },
-        { percent: d.rateLimitPercent },
+        { id: a.rateLimit.id, state: rateLimitBefore(a.rateLimit) },
+        { percent: d.rateLimitPercent, concurrencyPercent: d.rateLimitPercent },
         [],
       ),
       dependsOn: appDeps,
@@ -383,21 +395,40 @@ function planTokenObjects(d: DesiredToken, a: ActualIntegration, actual: ActualS
   const tokenDeps = ops.filter((o) => o.kind === "token").map((o) => o.id);
   const after = { percent: d.rateLimitPercent, principalType: "SSWS_TOKEN" };
   if (!a.rateLimit) ops.push({ ...create(name, "rateLimit", after, []), dependsOn: tokenDeps });
-  else if (a.rateLimit.percent !== d.rateLimitPercent)
+  else if (rateLimitDrift(a.rateLimit, d.rateLimitPercent))
     ops.push({
       ...update(
         name,
         "rateLimit",
         {
           id: a.rateLimit.id,
-          state: { percent: a.rateLimit.percent, principalType: "SSWS_TOKEN" },
+          state: { ...rateLimitBefore(a.rateLimit), principalType: "SSWS_TOKEN" },
         },
-        after,
+        { ...after, concurrencyPercent: d.rateLimitPercent },
         [],
       ),
       dependsOn: tokenDeps,
     });
   return ops;
+}
+
+/** The bot sets both shares of a principal rate limit to the file's percent: a hand change to
+ * either (the concurrency share too) is drift. A limit that states no concurrency share (one made
+ * by hand before an import) leaves Okta's default, which is not drift. */
+function rateLimitDrift(have: NonNullable<ActualIntegration["rateLimit"]>, percent: number) {
+  return (
+    have.percent !== percent ||
+    (have.concurrencyPercent !== undefined && have.concurrencyPercent !== percent)
+  );
+}
+
+function rateLimitBefore(have: NonNullable<ActualIntegration["rateLimit"]>) {
+  return {
+    percent: have.percent,
+    ...(have.concurrencyPercent !== undefined
+      ? { concurrencyPercent: have.concurrencyPercent }
+      : {}),
+  };
 }
 
 /** The group of service accounts and the session-policy rule that denies it interactive sign-in. */
@@ -652,12 +683,47 @@ function safeMatch(pattern: string, value: string): boolean {
 const roleLabel = (r: RoleAssignmentState): string =>
   "role" in r ? `CUSTOM ${r.role} on ${r.resourceSet}` : r.type;
 
+interface RemovalOptions {
+  /** The account of a removed exception leaves the group denied interactive sign-in. */
+  unblock: boolean;
+  /** The exception expired (its file stays): its access ends, nothing else changes. */
+  expired: boolean;
+}
+
+/** How a removal treats the service account: an expired exception's account stays denied
+ * interactive sign-in (ending access never opens a door); a removed one's leaves the group unless
+ * another exception still uses that account. */
+function removalBlock(
+  a: ActualIntegration,
+  actual: ActualState,
+  tokens: ReadonlyMap<string, DesiredToken>,
+  expired: ReadonlySet<string> = new Set(),
+): RemovalOptions {
+  const isExpired = expired.has(a.name);
+  const account = a.serviceAccount;
+  const shared =
+    !!account &&
+    [...actual.integrations.values()].some(
+      (o) =>
+        o.name !== a.name &&
+        (tokens.has(o.name) || expired.has(o.name)) &&
+        o.serviceAccount?.id === account.id,
+    );
+  return { unblock: !isExpired && !!account?.blocked && !shared, expired: isExpired };
+}
+
 /** Everything an integration owns, when its file is gone: the app first (Okta removes its grants
  * and role assignments with it; its principal rate-limit entry stays, as Okta's API cannot delete
  * one, and the plan says so), then what it used. */
-function planRemoval(a: ActualIntegration): Operation[] {
+function planRemoval(
+  a: ActualIntegration,
+  options: RemovalOptions = { unblock: false, expired: false },
+): Operation[] {
   const ops: Operation[] = [];
   const name = a.name;
+  // An expired exception whose token never got the bot's marker: the bot never took it over, so
+  // it revokes nothing (the caller reports it).
+  if (options.expired && (!a.token || a.token.adopt)) return [];
   for (const id of a.duplicateApps ?? [])
     ops.push({ ...remove(name, "app", id, { id }), id: opId(name, "app", id) });
   if (a.app) {
@@ -675,9 +741,20 @@ function planRemoval(a: ActualIntegration): Operation[] {
     // The token is revoked: the exception that allowed it is gone.
     ops.push({
       ...remove(name, "token", a.token.id, a.token.state),
-      reason: "revokes the API token: its exception was removed",
+      reason: options.expired
+        ? "revokes the API token: its exception expired"
+        : "revokes the API token: its exception was removed",
     });
   }
+  if (options.unblock && a.serviceAccount)
+    ops.push({
+      ...remove(name, "loginBlock", a.serviceAccount.id, {
+        login: a.serviceAccount.login ?? a.serviceAccount.id,
+        group: LOGIN_GROUP,
+      }),
+      reason:
+        "the account serves no other exception: it leaves the group denied interactive sign-in",
+    });
   // The admin roles of a removed token's service account (an app's go with the app).
   if (!a.app && a.serviceAccount)
     for (const r of a.roles) ops.push({ ...removeRole(name, r, []), assignee: "serviceAccount" });

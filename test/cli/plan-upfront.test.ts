@@ -111,7 +111,7 @@ describe("summary lines count adoptions, conflicts and refusals", () => {
 
     const counts = `${count("create")} to create, 0 to update, 1 to adopt, 0 to delete, 1 conflict, 1 refused`;
     const text = await bin("plan", "--approved", "payroll-count");
-    expect(lastLine(text.out)).toBe(`Plan: ${counts}.`);
+    expect(lastLine(text.out)).toBe(`Plan: ${counts} (bad-count; see the notes).`);
 
     const applied = await bin("apply", "--yes", "--approved", "payroll-count");
     expect(applied.code).toBe(1);
@@ -127,7 +127,7 @@ describe("summary lines count adoptions, conflicts and refusals", () => {
     expect(text.code).toBe(1);
     expect(text.out).not.toContain("No changes");
     expect(lastLine(text.out)).toBe(
-      "Plan: 0 to create, 0 to update, 0 to adopt, 0 to delete, 0 conflicts, 1 refused.",
+      "Plan: 0 to create, 0 to update, 0 to adopt, 0 to delete, 0 conflicts, 1 refused (bad-only; see the notes).",
     );
   }, 180_000);
 });

@@ -99,7 +99,9 @@ describe("resources must exist (against the local org)", () => {
       ),
     );
     expect(p.out).toContain("hr-sync");
-    expect(p.out).not.toContain("ghost-sync");
+    // Nothing of it is planned, and the summary names it as refused.
+    expect(p.out).not.toMatch(/^ghost-sync$/m);
+    expect(p.out).toContain("1 refused (ghost-sync; see the notes).");
 
     const json = await cli(runPlan, ["--format", "json"], repo, org);
     const parsed = JSON.parse(json.out) as {

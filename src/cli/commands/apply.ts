@@ -23,6 +23,7 @@ import {
 } from "../../reconcile/saved-plan.js";
 import { inputsOf, orgOf, readSavedPlan, savedPlanArgument } from "../saved-plan.js";
 import { refsOf } from "../../okta/adapter.js";
+import { refusedJson } from "./plan.js";
 import {
   sandboxApprovalLine,
   findingLine,
@@ -168,7 +169,10 @@ async function executeRun(
     );
   }
   const refusedOrConflict =
-    ws.refused.size > 0 || run.findings.length > 0 || hasConflicts(run.plan);
+    ws.refused.size > 0 ||
+    run.refused.length > 0 ||
+    run.findings.length > 0 ||
+    hasConflicts(run.plan);
   if (!hasChanges(run.plan)) return showNoChanges(ws, run, io, options.format, false);
   if (options.format !== "json") io.stdout(renderPlan(run.plan, options.format));
   if (options.confirm && !(await io.confirm("Apply these changes to Okta? [y/N] "))) {
@@ -190,6 +194,7 @@ async function executeRun(
         report: reportJson(report),
         notes: run.notes,
         findings: run.findings,
+        refusals: refusedJson(run.refused),
         sandboxApproved: ws.sandboxApproved,
       }) + "\n",
     );
@@ -216,11 +221,17 @@ function showNoChanges(
         report: null,
         notes: run.notes,
         findings: run.findings,
+        refusals: refusedJson(run.refused),
         sandboxApproved: ws.sandboxApproved,
       }) + "\n",
     );
   else io.stdout(renderPlan(run.plan, format));
-  return ws.refused.size > 0 || run.findings.length > 0 || hasConflicts(run.plan) ? 1 : 0;
+  return ws.refused.size > 0 ||
+    run.refused.length > 0 ||
+    run.findings.length > 0 ||
+    hasConflicts(run.plan)
+    ? 1
+    : 0;
 }
 
 export function renderReport(report: ApplyReport, p: Plan): string {

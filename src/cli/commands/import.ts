@@ -3,7 +3,8 @@
 // share), so that the plan right after shows no change of any setting. Changes nothing in Okta:
 // the file's `# okta-gitops import:` line names the objects, and the bot takes ownership of them
 // (puts its marker on them) only when the file is applied, after review like any other change.
-import { existsSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { lstatSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
@@ -75,9 +76,7 @@ export async function runImport(argv: string[], io: ReconcileIo): Promise<number
         `"${name}" cannot be an integration name (${named.error.issues[0]?.message}): pass --name`,
       );
     const file = path.join(args.values.dir, `${name}.yaml`);
-    const full = path.resolve(io.cwd, file);
-    if (existsSync(full) && !args.values.force)
-      throw new UserError(`${file} exists: pass --force to overwrite it`);
+    const full = targetPath(io.cwd, args.values.dir, file, Boolean(args.values.force));
 
     const { text, adopt } = integrationFile(app, name, {
       owner: args.values.owner,
@@ -85,7 +84,7 @@ export async function runImport(argv: string[], io: ReconcileIo): Promise<number
       request: args.values.request,
       today: io.today,
     });
-    writeFileSync(full, text);
+    writeExclusive(full, text, Boolean(args.values.force), file);
     io.stdout(
       `Wrote ${file} for app ${app.id} ("${app.label}"). Okta is unchanged: 'okta-gitops plan' shows the adoption of ${adopt}; applying the file takes ownership, an exception that needs the Identity team's approval (--approved ${name}), and only of objects nothing outside the file uses.\n`,
     );
@@ -95,6 +94,68 @@ export async function runImport(argv: string[], io: ReconcileIo): Promise<number
       );
     return 0;
   });
+}
+
+/**
+ * Where the file goes: inside the repository's integrations/ folder, as resolved on disk, never
+ * through a symbolic link (a link could point anywhere: a dangling one would be created outside
+ * the repository, an existing one overwritten with --force).
+ */
+function targetPath(cwd: string, dir: string, file: string, force: boolean): string {
+  const root = path.resolve(cwd, "integrations");
+  const folder = path.resolve(cwd, dir);
+  const inside = (p: string, base: string) => p === base || p.startsWith(base + path.sep);
+  if (!inside(folder, root))
+    throw new UserError(`${dir} is outside integrations/: import writes only there`);
+  // Every folder from integrations/ down to the target's must be a real folder, not a link.
+  for (let p = folder; ; p = path.dirname(p)) {
+    const st = lstatSync(p, { throwIfNoEntry: false });
+    if (!st) throw new UserError(`${path.relative(cwd, p) || p} does not exist`);
+    if (st.isSymbolicLink() || !st.isDirectory())
+      throw new UserError(
+        `${path.relative(cwd, p)} is a symbolic link or not a folder: import does not write through it`,
+      );
+    if (p === root) break;
+  }
+  if (!inside(realpathSync(folder), realpathSync(root)))
+    throw new UserError(`${dir} resolves outside integrations/: import writes only there`);
+  const full = path.join(folder, path.basename(file));
+  const st = lstatSync(full, { throwIfNoEntry: false });
+  if (st?.isSymbolicLink())
+    throw new UserError(
+      `${file} is a symbolic link: import does not write through it (remove it first)`,
+    );
+  if (st && !force) throw new UserError(`${file} exists: pass --force to overwrite it`);
+  if (st && !st.isFile()) throw new UserError(`${file} is not a regular file`);
+  return full;
+}
+
+/** Creates the file exclusively (O_EXCL: never through a link that appeared since the check);
+ * with --force, writes a fresh file beside it and renames it over the old one, which replaces the
+ * directory entry itself and never follows a link. */
+function writeExclusive(full: string, text: string, force: boolean, file: string): void {
+  try {
+    if (!force) {
+      writeFileSync(full, text, { flag: "wx", mode: 0o644 });
+      return;
+    }
+    const tmp = path.join(
+      path.dirname(full),
+      `.${path.basename(full)}.${randomBytes(6).toString("hex")}.tmp`,
+    );
+    writeFileSync(tmp, text, { flag: "wx", mode: 0o644 });
+    try {
+      renameSync(tmp, full);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      throw error;
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "EEXIST")
+      throw new UserError(`${file} appeared while importing: nothing was written`);
+    throw new UserError(`${file} cannot be written (${code ?? "error"})`);
+  }
 }
 
 /** The integration file of an imported app: the header with the import line, then the document. */

@@ -21,8 +21,10 @@ import {
   WORKSPACE_OPTIONS,
   type ReconcileIo,
   UserError,
+  type RefusedReport,
 } from "../reconcile-support.js";
 import type { Finding } from "../../model/index.js";
+import { patchOf } from "../../reconcile/render/patch.js";
 import type { Plan } from "../../reconcile/model.js";
 import { deletionGuard, deletionGuardMessage } from "../../reconcile/plan-notes.js";
 import { checkSavedPlanName, repositoryPaths, savedPlanOf, writeSavedPlan } from "../saved-plan.js";
@@ -89,7 +91,9 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
       const warnings = guard.exceeded
         ? [`apply will stop: ${deletionGuardMessage(guard)}; it needs --confirm-deletions`]
         : [];
-      io.stdout(renderWithNotes(run.plan, format, notes, run.findings, warnings));
+      io.stdout(
+        renderWithNotes(run.plan, format, notes, run.findings, warnings, refusedJson(run.refused)),
+      );
       if (format === "text") {
         for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
         for (const w of warnings) io.stderr(`warning: ${w}\n`);
@@ -99,7 +103,8 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
         writeSavedPlan(io, out, savedPlanOf(ws, run, okta, paths, notes, new Date()));
         io.stderr(`Saved the plan to ${out}: 'okta-gitops apply ${out}' applies exactly it.\n`);
       }
-      if (ws.refused.size || run.findings.length || hasConflicts(run.plan)) return 1;
+      if (ws.refused.size || run.refused.length || run.findings.length || hasConflicts(run.plan))
+        return 1;
       return hasChanges(run.plan) ? 2 : 0;
     });
   });
@@ -111,9 +116,10 @@ export function renderWithNotes(
   notes: string[],
   findings: Finding[] = [],
   warnings: string[] = [],
+  refusals: JsonRefused[] = [],
 ): string {
   if (format === "json")
-    return JSON.stringify({ ...planToJson(p), warnings, notes, findings }) + "\n";
+    return JSON.stringify({ ...planToJson(p), warnings, notes, findings, refusals }) + "\n";
   if (format !== "markdown") return renderPlan(p, format);
   const lines = [
     // Findings, warnings and notes quote files and Okta: inert code, never live Markdown.
@@ -133,4 +139,26 @@ export function renderWithNotes(
     block += line + "\n";
   }
   return renderPlan(p, format, GITHUB_COMMENT_LIMIT - block.length - 1) + "\n" + block;
+}
+
+export interface JsonRefused {
+  integration: string;
+  reason: string;
+  /** What Okta holds under the integration's marker. */
+  holds: string[];
+  /** Whether its file loads (and was compared with Okta). */
+  compared: boolean;
+  /** Its drift, read-only: what apply would change were it not refused. */
+  drift: { id: string; action: string; patch: ReturnType<typeof patchOf> }[];
+}
+
+/** Refused integrations for the JSON forms of plan, apply and drift. */
+export function refusedJson(refused: RefusedReport[]): JsonRefused[] {
+  return refused.map((r) => ({
+    integration: r.integration,
+    reason: r.reason,
+    holds: r.holds,
+    compared: r.loaded,
+    drift: r.drift.map((o) => ({ id: o.id, action: o.action, patch: patchOf(o) })),
+  }));
 }

@@ -37,10 +37,13 @@ export function summaryCounts(s: Summary): string {
   return `${s.create} to create, ${s.update} to update, ${s.adopt} to adopt, ${s.delete} to delete, ${s.conflict} conflict${s.conflict === 1 ? "" : "s"}, ${s.refused} refused`;
 }
 
-export function summaryLine(s: Summary): string {
+/** "No changes" only when nothing at all is planned, refused or left unchecked; refused
+ * integrations are named, since Okta is not known to match the repository for them. */
+export function summaryLine(s: Summary, refused: readonly string[] = []): string {
   if (s.create + s.update + s.adopt + s.delete + s.conflict + s.refused === 0)
     return "No changes: Okta matches the repository.";
-  return `Plan: ${summaryCounts(s)}.`;
+  const named = refused.length ? ` (${refused.join(", ")}; see the notes)` : "";
+  return `Plan: ${summaryCounts(s)}${named}.`;
 }
 
 /** A short name of the object an operation is about. */
@@ -93,7 +96,7 @@ export function renderText(p: Plan): string {
       if (o.action === "create" && o.kind !== "grant") lines.push(`      ${show(o.after)}`);
     }
   }
-  lines.push(summaryLine(summarise(p)));
+  lines.push(summaryLine(summarise(p), p.refused));
   // Labels, names and values come from Okta and the files: no control character reaches the
   // terminal (an escape sequence could redraw the screen, a CR overwrite the summary).
   return lines.map((l) => terminalText(l)).join("\n") + "\n";
@@ -163,7 +166,7 @@ export function renderMarkdown(p: Plan, limit = GITHUB_COMMENT_LIMIT): string {
       patch,
     });
   }
-  const top = `**${summaryLine(s)}**\n`;
+  const top = `**${summaryLine(s, (p.refused ?? []).map(mdCode))}**\n`;
   const full = [top, ...sections.map(sectionText)].join("\n") + "\n";
   if (full.length <= limit) return full;
 
