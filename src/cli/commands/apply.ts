@@ -1,18 +1,9 @@
 // `okta-gitops apply`: reconcile Okta to the integration files. Plans against a fresh read of Okta
 // under the org's lock, shows the plan, asks (on a terminal, unless --yes), applies, reports.
 import { parseArgs } from "node:util";
-import {
-  PLAN_JSON_VERSION,
-  planToJson,
-  renderPlan,
-  type Format,
-} from "../../reconcile/render/index.js";
-import {
-  findingLine,
-  refusedJson,
-  renderReport,
-  reportJson,
-} from "../../reconcile/render/report.js";
+import type { ApplyReport } from "../../reconcile/apply.js";
+import { renderPlan, type Format } from "../../reconcile/render/index.js";
+import { applyJson, findingLine, renderReport } from "../../reconcile/render/report.js";
 import {
   applyChanges,
   applySavedPlan,
@@ -145,16 +136,7 @@ function printNotes(run: PlanRun, io: ReconcileIo): void {
 /** Renders what apply did and picks the exit code. */
 function shown(ws: Workspace, result: ApplyResult, io: ReconcileIo, options: Shown): number {
   const { run } = result;
-  const json = (report: ReturnType<typeof reportJson> | null) =>
-    JSON.stringify({
-      version: PLAN_JSON_VERSION,
-      plan: planToJson(run.plan),
-      report,
-      notes: run.notes,
-      findings: run.findings,
-      refusals: refusedJson(run.refused),
-      sandboxApproved: ws.sandboxApproved,
-    }) + "\n";
+  const json = (report: ApplyReport | null) => applyJson(run, report, ws.sandboxApproved);
   switch (result.outcome) {
     case "no-changes":
       printNotes(run, io);
@@ -169,9 +151,7 @@ function shown(ws: Workspace, result: ApplyResult, io: ReconcileIo, options: Sho
       return 1;
     case "applied":
       io.stdout(
-        options.format === "json"
-          ? json(reportJson(result.report))
-          : renderReport(result.report, run.plan),
+        options.format === "json" ? json(result.report) : renderReport(result.report, run.plan),
       );
       return result.failed ? 1 : 0;
   }

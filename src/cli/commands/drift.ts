@@ -3,11 +3,10 @@
 // them, under the deletion guard), so drift never deletes an integration.
 import { parseArgs } from "node:util";
 import {
+  correctedJson,
   findingLine,
-  refusedJson,
   renderDrift,
   renderReport,
-  reportJson,
 } from "../../reconcile/render/report.js";
 import { checkDrift } from "../../workflows/drift.js";
 import {
@@ -83,15 +82,7 @@ export async function runDrift(argv: string[], io: ReconcileIo): Promise<number>
         io.stdout(renderDrift(items, format, run));
         return failed ? 1 : !correct && items.length ? 2 : 0;
       }
-      if (format === "json")
-        io.stdout(
-          JSON.stringify({
-            drift: items,
-            report: reportJson(report),
-            notes: run.notes,
-            refusals: refusedJson(run.refused),
-          }) + "\n",
-        );
+      if (format === "json") io.stdout(correctedJson(items, report, run));
       else
         io.stdout(renderDrift(items, format, run) + "Corrected: " + renderReport(report, run.plan));
       return failed ? 1 : 0;

@@ -8,6 +8,7 @@ import type { Plan } from "../model.js";
 import type { DriftItem, RefusedReport } from "../report.js";
 import {
   GITHUB_COMMENT_LIMIT,
+  PLAN_JSON_VERSION,
   planToJson,
   renderPlan,
   subject,
@@ -90,6 +91,42 @@ export function renderReport(report: ApplyReport, p: Plan): string {
         : ""),
   );
   return lines.join("\n") + "\n";
+}
+
+/** What `apply --format json` prints: the plan, the outcome (null when nothing was applied), the
+ * notes, findings and refusals, and the exceptions approved only because Okta is the local org. */
+export function applyJson(
+  run: { plan: Plan; notes: string[]; findings: Finding[]; refused: RefusedReport[] },
+  report: ApplyReport | null,
+  sandboxApproved: string[],
+): string {
+  return (
+    JSON.stringify({
+      version: PLAN_JSON_VERSION,
+      plan: planToJson(run.plan),
+      report: report ? reportJson(report) : null,
+      notes: run.notes,
+      findings: run.findings,
+      refusals: refusedJson(run.refused),
+      sandboxApproved,
+    }) + "\n"
+  );
+}
+
+/** What `drift --correct --format json` prints once it corrected something. */
+export function correctedJson(
+  items: DriftItem[],
+  report: ApplyReport,
+  run: { notes: string[]; refused: RefusedReport[] },
+): string {
+  return (
+    JSON.stringify({
+      drift: items,
+      report: reportJson(report),
+      notes: run.notes,
+      refusals: refusedJson(run.refused),
+    }) + "\n"
+  );
 }
 
 export function reportJson(report: ApplyReport) {
