@@ -6,11 +6,9 @@ import { driftCommand } from "./commands/drift.js";
 import { importCommand } from "./commands/import.js";
 import { localOrgCommand } from "./commands/local-org.js";
 import { keygenCommand } from "./commands/keygen.js";
+import type { Command } from "./command.js";
 
-export interface Command {
-  summary: string;
-  run(argv: string[]): Promise<number>;
-}
+export type { Command };
 
 export const commands: Record<string, Command> = {
   validate: validateCommand,

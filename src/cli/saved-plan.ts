@@ -1,6 +1,6 @@
-// The file-system side of saved plans (`plan --out FILE`, `apply FILE`): what a workspace was read
-// from, writing the file (0600, atomically) and reading it back (bounded, then checked by the pure
-// format in src/reconcile/saved-plan.ts).
+// The file-system side of saved plans (`plan --out FILE`, `apply FILE`): writing the file (0600,
+// atomically) and reading it back (bounded, then checked by the pure format in
+// src/reconcile/saved-plan.ts).
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -15,24 +15,12 @@ import {
 } from "node:fs";
 import path from "node:path";
 import {
-  digestOf,
-  oktaDigests,
   parseSavedPlan,
-  SAVED_PLAN_KIND,
   SAVED_PLAN_MAX_BYTES,
-  SAVED_PLAN_VERSION,
   SavedPlanError,
-  savedPlanBody,
-  sha256,
   type SavedPlan,
 } from "../reconcile/saved-plan.js";
-import {
-  UserError,
-  type OktaSession,
-  type PlanRun,
-  type ReconcileIo,
-  type Workspace,
-} from "./reconcile-support.js";
+import { UserError, type OktaSession, type ReconcileIo } from "./reconcile-support.js";
 
 /** Integration files are YAML: any other file named as apply's only argument is a saved plan. */
 export function savedPlanArgument(io: ReconcileIo, positionals: string[]): string | undefined {
@@ -55,43 +43,9 @@ export function repositoryPaths(io: ReconcileIo, paths: string[]): string[] {
   });
 }
 
-/** The files and settings a workspace was read from, as digests. */
-export function inputsOf(ws: Workspace, paths: string[]): SavedPlan["inputs"] {
-  const files: Record<string, string> = {};
-  for (const f of ws.sources) files[f.path] = sha256(f.bytes);
-  return {
-    paths,
-    config: ws.configSource
-      ? { path: ws.configSource.path, sha256: sha256(ws.configSource.bytes) }
-      : null,
-    files,
-  };
-}
-
 /** The org a session talks to: its URL, or "local" (the local org's port changes every run). */
 export function orgOf(okta: OktaSession): string {
   return okta.localDir ? "local" : okta.settings.orgUrl;
-}
-
-export function savedPlanOf(
-  ws: Workspace,
-  run: PlanRun,
-  okta: OktaSession,
-  paths: string[],
-  notes: string[],
-  now: Date,
-): SavedPlan {
-  const body: Omit<SavedPlan, "digest"> = {
-    version: SAVED_PLAN_VERSION,
-    kind: SAVED_PLAN_KIND,
-    created: now.toISOString(),
-    org: orgOf(okta),
-    inputs: inputsOf(ws, paths),
-    okta: oktaDigests(run.actual),
-    plan: savedPlanBody(run.plan),
-    notes,
-  };
-  return { ...body, digest: digestOf(body) };
 }
 
 /** A saved plan is never named like an integration file: apply tells them apart by the name. */

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalOrg } from "../../src/local-org/index.js";
 import { runApply } from "../../src/cli/commands/apply.js";
 import { runDrift } from "../../src/cli/commands/drift.js";
-import { renderWithNotes, runPlan } from "../../src/cli/commands/plan.js";
+import { runPlan } from "../../src/cli/commands/plan.js";
+import { renderWithNotes } from "../../src/reconcile/render/report.js";
 import { sswsClient } from "../support/okta-sdk.js";
 import { cli, Repo, startOrg } from "./harness.js";
 

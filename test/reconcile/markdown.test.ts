@@ -2,7 +2,7 @@
 // When it would not, the summary and every integration's header stay, the largest details are
 // folded or cut, and a note says so.
 import { describe, expect, it } from "vitest";
-import { renderWithNotes } from "../../src/cli/commands/plan.js";
+import { renderWithNotes } from "../../src/reconcile/render/report.js";
 import type { Operation, Plan } from "../../src/reconcile/model.js";
 import { GITHUB_COMMENT_LIMIT, renderMarkdown } from "../../src/reconcile/render/index.js";
 

@@ -1,48 +1,31 @@
 // `okta-gitops apply`: reconcile Okta to the integration files. Plans against a fresh read of Okta
 // under the org's lock, shows the plan, asks (on a terminal, unless --yes), applies, reports.
 import { parseArgs } from "node:util";
-import { apply, type ApplyReport } from "../../reconcile/apply.js";
-import type { Plan } from "../../reconcile/model.js";
-import { deletionGuard, deletionGuardMessage } from "../../reconcile/plan-notes.js";
+import type { ApplyReport } from "../../reconcile/apply.js";
+import { renderPlan, type Format } from "../../reconcile/render/index.js";
+import { applyJson, findingLine, renderReport } from "../../reconcile/render/report.js";
 import {
-  PLAN_JSON_VERSION,
-  planToJson,
-  renderPlan,
-  subject,
-  summarise,
-  summaryCounts,
-  type Format,
-} from "../../reconcile/render/index.js";
+  applyChanges,
+  applySavedPlan,
+  checkSavedFiles,
+  type ApplyPorts,
+  type ApplyResult,
+} from "../../workflows/apply.js";
+import type { PlanRun } from "../../workflows/plan.js";
+import { loadWorkspace, sandboxApprovalLine, type Workspace } from "../../workflows/workspace.js";
+import { orgOf, readSavedPlan, savedPlanArgument } from "../saved-plan.js";
 import {
-  fileChanges,
-  oktaChanges,
-  oktaDigests,
-  planDifferences,
-  savedPlanBody,
-  type SavedPlan,
-} from "../../reconcile/saved-plan.js";
-import { inputsOf, orgOf, readSavedPlan, savedPlanArgument } from "../saved-plan.js";
-import { refsOf } from "../../okta/adapter.js";
-import { refusedJson } from "./plan.js";
-import {
-  sandboxApprovalLine,
-  findingLine,
   guarded,
-  hasChanges,
-  hasConflicts,
   formatOf,
-  planAgainstOkta,
   processIo,
-  progressBar,
+  progressOf,
   UserError,
   withOkta,
   workspaceFromArgs,
+  workspacePorts,
   WORKSPACE_OPTIONS,
   type OktaSession,
-  type PlanRun,
   type ReconcileIo,
-  type Workspace,
-  loadWorkspace,
   listOption,
 } from "../reconcile-support.js";
 import { OKTA_ENV } from "../../okta/settings.js";
@@ -78,6 +61,12 @@ export const applyCommand = {
   run: (argv: string[]) => runApply(argv, processIo()),
 };
 
+interface Shown {
+  format: Format;
+  confirm: boolean;
+  confirmDeletions: boolean;
+}
+
 export async function runApply(argv: string[], io: ReconcileIo): Promise<number> {
   return guarded("apply", io, async () => {
     const args = parseArgs({
@@ -100,7 +89,7 @@ export async function runApply(argv: string[], io: ReconcileIo): Promise<number>
       throw new UserError(
         "a saved plan names the settings file it was made with: --config cannot change it",
       );
-    const options = {
+    const options: Shown = {
       format,
       confirm: !args.values.yes,
       confirmDeletions: Boolean(args.values["confirm-deletions"]),
@@ -116,234 +105,87 @@ export async function runApply(argv: string[], io: ReconcileIo): Promise<number>
     if (sandbox && format !== "json") io.stdout(`${sandbox}\n`);
     if (!args.values.yes && !io.stdinIsTTY)
       throw new UserError("stdin is not a terminal: pass --yes to apply without confirmation");
-    return withOkta(io, async (okta) => {
-      // A first plan without the lock: a run with nothing to do writes nothing, not even a lock.
-      const first = await planAgainstOkta(ws, okta, undefined, io);
-      if (!hasChanges(first.plan)) return showNoChanges(ws, first, io, format);
-      return withLock(okta, io, () => applyWorkspace(ws, okta, io, options));
-    });
+    return withOkta(io, async (okta) =>
+      shown(ws, await applyChanges(ws, portsOf(io, okta, options), options), io, options),
+    );
   });
 }
 
-export async function withLock(
-  okta: OktaSession,
-  io: ReconcileIo,
-  body: () => Promise<number>,
-): Promise<number> {
-  const lock = okta.lock();
-  await lock.acquire();
-  if (lock.staleRemoved) io.stderr(`note: removed a stale apply lock (${lock.staleRemoved})\n`);
-  try {
-    return await body();
-  } finally {
-    await lock.release();
-  }
-}
-
-async function applyWorkspace(
-  ws: Workspace,
-  okta: OktaSession,
-  io: ReconcileIo,
-  options: { format: Format; confirm: boolean; confirmDeletions: boolean },
-): Promise<number> {
-  const run = await planAgainstOkta(ws, okta, undefined, io);
-  return executeRun(ws, run, okta, io, options);
-}
-
-/** Carries out a plan made under the lock: the deletion guard, the confirmation, the operations
- * and the report. */
-async function executeRun(
-  ws: Workspace,
-  run: PlanRun,
-  okta: OktaSession,
-  io: ReconcileIo,
-  options: { format: Format; confirm: boolean; confirmDeletions: boolean },
-): Promise<number> {
-  for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
-  for (const n of run.notes) io.stderr(`note: ${n}\n`);
-  const guard = deletionGuard(run.plan, ws.config.bot.deletionGuard.maxDeletions);
-  if (guard.exceeded && !options.confirmDeletions) {
-    io.stdout(renderPlan(run.plan, options.format === "json" ? "text" : options.format));
-    throw new UserError(
-      `${deletionGuardMessage(guard)}: nothing was applied; run again with --confirm-deletions if that is intended`,
-    );
-  }
-  const refusedOrConflict =
-    ws.refused.size > 0 ||
-    run.refused.length > 0 ||
-    run.findings.length > 0 ||
-    hasConflicts(run.plan);
-  if (!hasChanges(run.plan)) return showNoChanges(ws, run, io, options.format, false);
-  if (options.format !== "json") io.stdout(renderPlan(run.plan, options.format));
-  if (options.confirm && !(await io.confirm("Apply these changes to Okta? [y/N] "))) {
-    io.stderr("Nothing was applied.\n");
-    return 1;
-  }
-  const bar = progressBar(io, "Applying");
-  const report = await apply(run.plan, okta.adapter, {
-    refs: refsOf(run.actual),
-    concurrency: 8,
-    onProgress: (done, total) => bar.update(done, total),
-  });
-  bar.end();
-  if (options.format === "json")
-    io.stdout(
-      JSON.stringify({
-        version: PLAN_JSON_VERSION,
-        plan: planToJson(run.plan),
-        report: reportJson(report),
-        notes: run.notes,
-        findings: run.findings,
-        refusals: refusedJson(run.refused),
-        sandboxApproved: ws.sandboxApproved,
-      }) + "\n",
-    );
-  else io.stdout(renderReport(report, run.plan));
-  return report.failed || report.skipped || refusedOrConflict ? 1 : 0;
-}
-
-function showNoChanges(
-  ws: Workspace,
-  run: PlanRun,
-  io: ReconcileIo,
-  format: Format,
-  printNotes = true,
-): number {
-  if (printNotes) {
-    for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
-    for (const n of run.notes) io.stderr(`note: ${n}\n`);
-  }
-  if (format === "json")
-    io.stdout(
-      JSON.stringify({
-        version: PLAN_JSON_VERSION,
-        plan: planToJson(run.plan),
-        report: null,
-        notes: run.notes,
-        findings: run.findings,
-        refusals: refusedJson(run.refused),
-        sandboxApproved: ws.sandboxApproved,
-      }) + "\n",
-    );
-  else io.stdout(renderPlan(run.plan, format));
-  return ws.refused.size > 0 ||
-    run.refused.length > 0 ||
-    run.findings.length > 0 ||
-    hasConflicts(run.plan)
-    ? 1
-    : 0;
-}
-
-export function renderReport(report: ApplyReport, p: Plan): string {
-  const lines: string[] = [];
-  for (const o of report.outcomes) {
-    if (o.status === "done") continue;
-    lines.push(
-      `${o.status === "failed" ? "✗ failed " : "- skipped"} ${o.op.integration}: ${o.op.action} ${subject(o.op)}: ${o.detail ?? ""}`,
-    );
-  }
-  lines.push(
-    `Applied ${report.done} of ${report.outcomes.length} operations (planned: ${summaryCounts(summarise(p))}); ${report.failed} failed, ${report.skipped} skipped.` +
-      (report.failed || report.skipped
-        ? " Run apply again: it reads Okta afresh and converges."
-        : ""),
-  );
-  return lines.join("\n") + "\n";
-}
-
-export function reportJson(report: ApplyReport) {
+/** The session, the progress and the review as the terminal has them: the plan is shown before
+ * anything is applied, and asked about unless --yes. */
+function portsOf(io: ReconcileIo, okta: OktaSession, options: Shown): ApplyPorts {
   return {
-    done: report.done,
-    failed: report.failed,
-    skipped: report.skipped,
-    outcomes: report.outcomes.map((o) => ({
-      id: o.op.id,
-      status: o.status,
-      ...(o.detail ? { detail: o.detail } : {}),
-    })),
+    okta,
+    progress: progressOf(io, okta),
+    staleLockRemoved: (detail) => io.stderr(`note: removed a stale apply lock (${detail})\n`),
+    review: async (run) => {
+      printNotes(run, io);
+      if (options.format !== "json") io.stdout(renderPlan(run.plan, options.format));
+      if (options.confirm && !(await io.confirm("Apply these changes to Okta? [y/N] ")))
+        return false;
+      return true;
+    },
   };
 }
 
-// --- a saved plan ------------------------------------------------------------------------------
+function printNotes(run: PlanRun, io: ReconcileIo): void {
+  for (const f of run.findings) io.stderr(`${findingLine(f)}\n`);
+  for (const n of run.notes) io.stderr(`note: ${n}\n`);
+}
 
-/**
- * `apply FILE`: the saved plan is checked (schema, digest), the files are read again and compared
- * with the saved digests, then, under the lock, Okta is read again and compared, and the plan made
- * from what was read must be the saved one, operation for operation. Only then is it carried out
- * (the fresh plan, which equals it and holds the app objects just read for the replace).
- */
+/** Renders what apply did and picks the exit code. */
+function shown(ws: Workspace, result: ApplyResult, io: ReconcileIo, options: Shown): number {
+  const { run } = result;
+  const json = (report: ApplyReport | null) => applyJson(run, report, ws.sandboxApproved);
+  switch (result.outcome) {
+    case "no-changes":
+      printNotes(run, io);
+      io.stdout(options.format === "json" ? json(null) : renderPlan(run.plan, options.format));
+      return result.failed ? 1 : 0;
+    case "deletion-guard":
+      printNotes(run, io);
+      io.stdout(renderPlan(run.plan, options.format === "json" ? "text" : options.format));
+      throw new UserError(result.message);
+    case "declined":
+      io.stderr("Nothing was applied.\n");
+      return 1;
+    case "applied":
+      io.stdout(
+        options.format === "json" ? json(result.report) : renderReport(result.report, run.plan),
+      );
+      return result.failed ? 1 : 0;
+  }
+}
+
+/** `apply FILE`: the saved plan is read and checked (schema, digest), the files are read again and
+ * compared with the saved digests; the workflow does the rest under the lock. */
 async function applySaved(
   file: string,
   io: ReconcileIo,
   approved: Set<string>,
-  options: { format: Format; confirm: boolean; confirmDeletions: boolean },
+  options: Shown,
 ): Promise<number> {
   const saved = readSavedPlan(io, file);
-  const ws = loadWorkspace(io, {
+  const ws = loadWorkspace(workspacePorts(io), {
     paths: saved.inputs.paths,
     ...(saved.inputs.config ? { configPath: saved.inputs.config.path } : {}),
     approved,
     sandbox: OKTA_ENV.every((k) => !io.env[k]),
   });
-  const integrationOf = (f: string) =>
-    ws.integrations.find((i) => i.file === f)?.integration.metadata.name ??
-    /(?:^|\/)([a-z][a-z0-9-]*)\.ya?ml$/.exec(f)?.[1];
-  const files = fileChanges(saved.inputs, inputsOf(ws, saved.inputs.paths), integrationOf);
-  if (files.length)
-    throw new UserError(
-      `the files changed since the plan in ${file} was made: ${files.join("; ")}. Nothing was applied: run plan again and review it`,
-    );
+  checkSavedFiles(file, saved, ws);
   const sandbox = sandboxApprovalLine(ws);
   if (sandbox && options.format !== "json") io.stdout(`${sandbox}\n`);
-  return withOkta(io, async (okta) => {
-    if (orgOf(okta) !== saved.org)
-      throw new UserError(
-        `the plan in ${file} was made for ${saved.org}, not ${orgOf(okta)}: nothing was applied`,
-      );
-    const check = (run: PlanRun) => checkAgainstSaved(file, saved, run);
-    if (!saved.plan.operations.some((o) => o.action !== "conflict")) {
-      const run = await planAgainstOkta(ws, okta, undefined, io);
-      check(run);
-      return showNoChanges(ws, run, io, options.format);
-    }
-    return withLock(okta, io, async () => {
-      const run = await planAgainstOkta(ws, okta, undefined, io);
-      check(run);
-      return executeRun(ws, run, okta, io, options);
-    });
-  });
-}
-
-/** Refuses, saying what and where, unless Okta and the plan made now are those of the file. */
-function checkAgainstSaved(file: string, saved: SavedPlan, run: PlanRun): void {
-  // Refusals first: an integration refused now (an approval not given to apply, an exception
-  // expired) is not even read from Okta as it was, so that is the reason to give.
-  const now = savedPlanBody(run.plan);
-  const refusedNow = now.refused.filter((n) => !saved.plan.refused.includes(n));
-  const refusedThen = saved.plan.refused.filter((n) => !now.refused.includes(n));
-  if (refusedNow.length || refusedThen.length) {
-    const why = [
-      ...refusedNow.map(
-        (name) => run.notes.find((n) => n.startsWith(`${name}: refused`)) ?? `${name}: refused`,
+  return withOkta(io, async (okta) =>
+    shown(
+      ws,
+      await applySavedPlan(
+        ws,
+        { file, plan: saved, org: orgOf(okta) },
+        portsOf(io, okta, options),
+        options,
       ),
-      ...refusedThen.map(
-        (name) => `${name}: was refused when the plan was made, so the plan holds none of it`,
-      ),
-    ];
-    throw new UserError(
-      `the plan made now differs from the plan in ${file}: ${why.join("; ")}. Nothing was applied: run plan again (with the same --approved) and review it`,
-    );
-  }
-  const okta = oktaChanges(saved.okta, oktaDigests(run.actual));
-  if (okta.length)
-    throw new UserError(
-      `Okta changed since the plan in ${file} was made: ${okta.join("; ")}. Nothing was applied: run plan again and review it`,
-    );
-  const differ = planDifferences(saved.plan, now);
-  if (differ.length) {
-    const why = differ.map((name) => `${name}: its operations differ from the saved plan`);
-    throw new UserError(
-      `the plan made now differs from the plan in ${file}: ${why.join("; ")}. Nothing was applied: run plan again (with the same --approved) and review it`,
-    );
-  }
+      io,
+      options,
+    ),
+  );
 }

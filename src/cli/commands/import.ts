@@ -7,17 +7,8 @@ import { randomBytes } from "node:crypto";
 import { lstatSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { stringify } from "yaml";
-import { API_VERSION, IntegrationName, ServiceApp } from "../../model/index.js";
-import type { ImportedApp } from "../../okta/adapter.js";
-import {
-  guarded,
-  IMPORT_LINE,
-  withOkta,
-  processIo,
-  UserError,
-  type ReconcileIo,
-} from "../reconcile-support.js";
+import { appToImport, integrationFile } from "../../workflows/import.js";
+import { guarded, withOkta, processIo, UserError, type ReconcileIo } from "../reconcile-support.js";
 
 export const IMPORT_HELP = `Usage: okta-gitops import <app id or label> [options]
 
@@ -66,15 +57,7 @@ export async function runImport(argv: string[], io: ReconcileIo): Promise<number
     }
     const [ref, ...extra] = args.positionals;
     if (!ref || extra.length) throw new UserError("give exactly one app id or label");
-    const app: ImportedApp = await withOkta(io, (okta) => okta.adapter.describeApp(ref));
-    if (app.managedAs)
-      throw new UserError(`app ${app.id} is already managed by okta-gitops as ${app.managedAs}`);
-    const name = args.values.name ?? slug(app.label);
-    const named = IntegrationName.safeParse(name);
-    if (!named.success)
-      throw new UserError(
-        `"${name}" cannot be an integration name (${named.error.issues[0]?.message}): pass --name`,
-      );
+    const { app, name } = await withOkta(io, (okta) => appToImport(okta, ref, args.values.name));
     const file = path.join(args.values.dir, `${name}.yaml`);
     const full = targetPath(io.cwd, args.values.dir, file, Boolean(args.values.force));
 
@@ -156,76 +139,4 @@ function writeExclusive(full: string, text: string, force: boolean, file: string
       throw new UserError(`${file} appeared while importing: nothing was written`);
     throw new UserError(`${file} cannot be written (${code ?? "error"})`);
   }
-}
-
-/** The integration file of an imported app: the header with the import line, then the document. */
-export function integrationFile(
-  app: ImportedApp,
-  name: string,
-  meta: { owner: string; purpose: string; request: string; today: string },
-): { text: string; adopt: string } {
-  if (app.roles.length !== 1)
-    throw new UserError(
-      `app ${app.id} holds ${app.roles.length} admin roles; an integration has exactly one: fix the assignments in Okta first`,
-    );
-  if (app.network !== "ZONE" || !app.zone)
-    throw new UserError(
-      `app ${app.id} can be used from anywhere; the policy requires a network zone: assign one in Okta first`,
-    );
-  if (!app.scopes.length) throw new UserError(`app ${app.id} has no scope grants`);
-  const role = app.roles[0]!;
-  const jwks = app.jwks.map((k) => {
-    const key: Record<string, unknown> = {};
-    for (const m of ["kid", "kty", "alg", "use", "crv", "x", "y", "e", "n"])
-      if (typeof k[m] === "string") key[m] = k[m];
-    if (!key.kid)
-      throw new UserError(`a key of app ${app.id} has no kid; the file needs one per key`);
-    return key;
-  });
-  const doc = {
-    apiVersion: API_VERSION,
-    kind: "ServiceApp",
-    metadata: { name, owner: meta.owner, purpose: meta.purpose, request: meta.request },
-    spec: {
-      ...(app.label !== name ? { label: app.label } : {}),
-      scopes: app.scopes,
-      role: "standard" in role ? { standard: role.standard } : { custom: role.custom },
-      credentials: { jwks },
-      dpop: app.dpop,
-      tokenExchange: app.tokenExchange,
-      network: { allow: app.zone.gateways },
-      rateLimit: { percent: app.rateLimitPercent ?? 50 },
-    },
-  };
-  // Shape only: the policy (validate, plan) judges the settings as it judges any file.
-  const parsed = ServiceApp.safeParse(doc);
-  if (!parsed.success)
-    throw new UserError(
-      `app ${app.id} cannot be written as an integration file: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  const ids = [
-    `app=${app.id}`,
-    `zone=${app.zone.id}`,
-    ...("custom" in role ? [`customRole=${role.roleId}`, `resourceSet=${role.resourceSetId}`] : []),
-  ];
-  const header = [
-    "# yaml-language-server: $schema=../schemas/integration.schema.json",
-    `${IMPORT_LINE} ${ids.join(" ")}`,
-    `# Imported from Okta on ${meta.today}. The line above names the objects the bot adopts (puts its`,
-    "# ownership marker on) when this file is applied; until then they are left as they are.",
-  ];
-  return {
-    text: header.join("\n") + "\n" + stringify(doc, { lineWidth: 0 }),
-    adopt: ids.join(", "),
-  };
-}
-
-function slug(label: string): string {
-  return label
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .replace(/^[^a-z]+/, "")
-    .slice(0, 50)
-    .replace(/-+$/, "");
 }

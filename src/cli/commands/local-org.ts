@@ -5,7 +5,7 @@
 // then talk to it as to any Okta org.
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { Command } from "../commands.js";
+import type { Command } from "../command.js";
 import { OKTA_ENV } from "../../okta/settings.js";
 import {
   BOT_SCOPES,

@@ -1,34 +1,21 @@
 // `okta-gitops plan`: what apply would change in Okta, without changing anything.
 import { parseArgs } from "node:util";
+import { findingLine, refusedJson, renderWithNotes } from "../../reconcile/render/report.js";
 import {
-  GITHUB_COMMENT_LIMIT,
-  planToJson,
-  renderPlan,
-  type Format,
-} from "../../reconcile/render/index.js";
-import {
-  sandboxApprovalLine,
-  findingLine,
   guarded,
-  hasChanges,
-  hasConflicts,
   formatOf,
   listOption,
-  planAgainstOkta,
   processIo,
+  progressOf,
   withOkta,
   workspaceFromArgs,
   WORKSPACE_OPTIONS,
   type ReconcileIo,
   UserError,
-  type RefusedReport,
 } from "../reconcile-support.js";
-import type { Finding } from "../../model/index.js";
-import { patchOf } from "../../reconcile/render/patch.js";
-import type { Plan } from "../../reconcile/model.js";
-import { deletionGuard, deletionGuardMessage } from "../../reconcile/plan-notes.js";
-import { checkSavedPlanName, repositoryPaths, savedPlanOf, writeSavedPlan } from "../saved-plan.js";
-import { mdCode } from "../../render/escape.js";
+import { planChange } from "../../workflows/plan.js";
+import { savedPlanOf } from "../../workflows/saved-plan.js";
+import { checkSavedPlanName, orgOf, repositoryPaths, writeSavedPlan } from "../saved-plan.js";
 
 export const PLAN_HELP = `Usage: okta-gitops plan [paths...] [options]
 
@@ -83,14 +70,8 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
     const paths = out !== undefined ? repositoryPaths(io, args.positionals) : [];
     const ws = workspaceFromArgs(io, args);
     return withOkta(io, async (okta) => {
-      const run = await planAgainstOkta(ws, okta, only.size ? only : undefined, io);
-      const sandbox = sandboxApprovalLine(ws);
-      const notes = [...(sandbox ? [sandbox] : []), ...run.notes];
-      // What would stop apply is said now, not only when apply runs.
-      const guard = deletionGuard(run.plan, ws.config.bot.deletionGuard.maxDeletions);
-      const warnings = guard.exceeded
-        ? [`apply will stop: ${deletionGuardMessage(guard)}; it needs --confirm-deletions`]
-        : [];
+      const report = await planChange(ws, okta, { only, progress: progressOf(io, okta) });
+      const { run, notes, warnings } = report;
       io.stdout(
         renderWithNotes(run.plan, format, notes, run.findings, warnings, refusedJson(run.refused)),
       );
@@ -100,65 +81,10 @@ export async function runPlan(argv: string[], io: ReconcileIo): Promise<number> 
         for (const n of notes) io.stderr(`note: ${n}\n`);
       }
       if (out !== undefined) {
-        writeSavedPlan(io, out, savedPlanOf(ws, run, okta, paths, notes, new Date()));
+        writeSavedPlan(io, out, savedPlanOf(ws, run, orgOf(okta), paths, notes, new Date()));
         io.stderr(`Saved the plan to ${out}: 'okta-gitops apply ${out}' applies exactly it.\n`);
       }
-      if (ws.refused.size || run.refused.length || run.findings.length || hasConflicts(run.plan))
-        return 1;
-      return hasChanges(run.plan) ? 2 : 0;
+      return report.failed ? 1 : report.changes ? 2 : 0;
     });
   });
-}
-
-export function renderWithNotes(
-  p: Plan,
-  format: Format,
-  notes: string[],
-  findings: Finding[] = [],
-  warnings: string[] = [],
-  refusals: JsonRefused[] = [],
-): string {
-  if (format === "json")
-    return JSON.stringify({ ...planToJson(p), warnings, notes, findings, refusals }) + "\n";
-  if (format !== "markdown") return renderPlan(p, format);
-  const lines = [
-    // Findings, warnings and notes quote files and Okta: inert code, never live Markdown.
-    ...findings.map((f) => `> **error** ${mdCode(findingLine(f))}`),
-    ...warnings.map((w) => `> **warning** ${mdCode(w)}`),
-    ...notes.map((n) => `> ${mdCode(n)}`),
-  ];
-  if (!lines.length) return renderPlan(p, format);
-  // The whole comment fits GitHub's limit: notes take at most a quarter of it, the plan the rest.
-  let block = "";
-  for (const [i, line] of lines.entries()) {
-    const more = `> … ${lines.length - i} more notes: see the check run or \`plan --format json\`.`;
-    if (block.length + line.length + 1 + more.length > GITHUB_COMMENT_LIMIT / 4) {
-      block += more + "\n";
-      break;
-    }
-    block += line + "\n";
-  }
-  return renderPlan(p, format, GITHUB_COMMENT_LIMIT - block.length - 1) + "\n" + block;
-}
-
-export interface JsonRefused {
-  integration: string;
-  reason: string;
-  /** What Okta holds under the integration's marker. */
-  holds: string[];
-  /** Whether its file loads (and was compared with Okta). */
-  compared: boolean;
-  /** Its drift, read-only: what apply would change were it not refused. */
-  drift: { id: string; action: string; patch: ReturnType<typeof patchOf> }[];
-}
-
-/** Refused integrations for the JSON forms of plan, apply and drift. */
-export function refusedJson(refused: RefusedReport[]): JsonRefused[] {
-  return refused.map((r) => ({
-    integration: r.integration,
-    reason: r.reason,
-    holds: r.holds,
-    compared: r.loaded,
-    drift: r.drift.map((o) => ({ id: o.id, action: o.action, patch: patchOf(o) })),
-  }));
 }
