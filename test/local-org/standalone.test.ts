@@ -73,4 +73,34 @@ describe("the local org stands apart", () => {
     );
     expect(offenders).toEqual([]);
   });
+  it("has no import cycle, nor has the Okta adapter", () => {
+    const files = [
+      ...sources("src/local-org"),
+      ...sources("src/okta-facts"),
+      ...sources("src/okta"),
+    ];
+    const deps = new Map(
+      files.map((f) => [
+        f,
+        specifiers(f)
+          .filter((s) => s.startsWith("."))
+          .map((s) =>
+            path.relative(root, path.resolve(root, path.dirname(f), s)).replace(/\.js$/, ".ts"),
+          ),
+      ]),
+    );
+    const cycles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const visit = (f: string, stack: string[]) => {
+      state.set(f, "open");
+      for (const d of deps.get(f) ?? []) {
+        if (state.get(d) === "open")
+          cycles.push([...stack.slice(stack.indexOf(d)), f, d].join(" -> "));
+        else if (!state.has(d)) visit(d, [...stack, f]);
+      }
+      state.set(f, "done");
+    };
+    for (const f of files) if (!state.has(f)) visit(f, []);
+    expect(cycles).toEqual([]);
+  });
 });
