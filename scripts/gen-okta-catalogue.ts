@@ -1,4 +1,4 @@
-// Generates src/okta/catalogue.generated.ts from Okta's own OpenAPI description of the
+// Generates src/okta-facts/catalogue.generated.ts from Okta's own OpenAPI description of the
 // Management API: the OAuth 2.0 scope catalogue and, for every operation, the scopes that its
 // `security.oauth2` requirement lists. The tool never reads the spec at run time; a test checks
 // that the committed file still matches the spec.
@@ -10,7 +10,7 @@ import { renderOktaCatalogue } from "./okta-catalogue.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const specPath = process.env.OKTA_SPEC ?? `${root}spec/okta/management.yaml`;
-const outPath = `${root}src/okta/catalogue.generated.ts`;
+const outPath = `${root}src/okta-facts/catalogue.generated.ts`;
 
 const text = renderOktaCatalogue(readFileSync(specPath, "utf8"));
 if (process.argv.includes("--check")) {

@@ -11,8 +11,8 @@
 // aren't automatically assigned to apps"; "a principal with a custom admin role can't add or
 // remove the super admin (SUPER_ADMIN) standard role"); API tokens inherit the permissions of the
 // admin who created them (support.okta.com, "How to manage access level for API tokens").
-import { scopesBackedByPermissions } from "../policy/permissions.js";
-import { STANDARD_ROLE_SCOPES } from "../policy/standard-roles.js";
+import { scopesBackedByPermissions } from "../okta-facts/permissions.js";
+import { STANDARD_ROLE_SCOPES } from "../okta-facts/standard-roles.js";
 import type { Principal, Reply } from "./context.js";
 import { errors } from "./errors.js";
 import { findUser } from "./resources/directory.js";
@@ -76,9 +76,9 @@ export function rolesOf(state: OrgState, principal: Principal): HeldRole[] {
 const adminRoles = (scope: string) => scope.startsWith("okta.roles.");
 
 /**
- * Whether a standard role reaches an operation needing `scope`: the policy's own mapping of Okta's
- * table of standard admin permissions (so that the policy and the local org agree), less admin
- * roles for all but SUPER_ADMIN.
+ * Whether a standard role reaches an operation needing `scope`: the mapping of Okta's table of
+ * standard admin permissions in src/okta-facts (which the policy reads too, so that both agree),
+ * less admin roles for all but SUPER_ADMIN.
  */
 function standardReaches(type: string, scope: string): boolean {
   if (type === "SUPER_ADMIN") return true;

@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { CREDENTIALS_FILE } from "./bootstrap.js";
-import type { LocalOrgCredentials } from "./index.js";
-import { readCredentials, startLocalOrg } from "./index.js";
+import type { LocalOrgCredentials } from "./org.js";
+import { readCredentials, startLocalOrg } from "./org.js";
 import { isIpAddress } from "./network.js";
 import { runningServer } from "./running.js";
 import { parseSeed, SEED_FILE, type LocalOrgSeed } from "./seed.js";

@@ -1,6 +1,6 @@
 // Routes a request to its handler by the spec's path template, and tells the scopes that the
 // spec's `security` lists for it (from the generated catalogue, never from the spec at run time).
-import { OKTA_OPERATIONS } from "../okta/catalogue.generated.js";
+import { OKTA_OPERATIONS } from "../okta-facts/catalogue.generated.js";
 import type { Handler } from "./context.js";
 import { errors } from "./errors.js";
 import { apiTokenRoutes } from "./resources/api-tokens.js";

@@ -2,16 +2,20 @@
 // repository's integrations reference but the bot does not create (groups named in resource sets,
 // service accounts and the API tokens that exceptions register), so that a new local org can stand
 // in for the company's Okta. Validated at the edge with zod; every problem is reported at its file
-// and line, as the rest of the tool reports; nothing is seeded from a file with any problem.
+// and line, as the rest of the tool reports; nothing is seeded from a file with any problem. Read
+// with `yaml` directly (seed-yaml.ts): the local org does not depend on the reconciler's loader.
 import { z } from "zod";
-import type { Finding } from "../model/finding.js";
-import { DEFAULT_LIMITS, parseSource, type Locate } from "../load/parse.js";
-import { schemaFindings } from "../load/schema-findings.js";
-import type { NodePath } from "../load/types.js";
 import { isoAt, type Clock } from "./clock.js";
 import { OktaError } from "./errors.js";
 import { seedApiToken } from "./resources/api-tokens.js";
 import { createGroup, createUser } from "./resources/directory.js";
+import {
+  issueFindings,
+  parseSeedYaml,
+  type Locate,
+  type SeedFinding,
+  type SeedPath,
+} from "./seed-yaml.js";
 import type { OrgState } from "./store.js";
 
 export const SEED_FILE = "local-org.seed.yaml";
@@ -51,7 +55,7 @@ export type LocalOrgSeed = z.infer<typeof LocalOrgSeed>;
 
 /** A seed file with problems: the message lists each as file:line:column. */
 export class SeedFileError extends Error {
-  constructor(readonly findings: Finding[]) {
+  constructor(readonly findings: SeedFinding[]) {
     super(
       findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})`).join("\n"),
     );
@@ -59,12 +63,12 @@ export class SeedFileError extends Error {
 }
 
 /** References and uniqueness, which the schema cannot see: ids, names and logins, owners. */
-function crossChecks(seed: LocalOrgSeed, file: string, locate: Locate): Finding[] {
-  const findings: Finding[] = [];
-  const at = (rule: string, path: NodePath, message: string) =>
+function crossChecks(seed: LocalOrgSeed, file: string, locate: Locate): SeedFinding[] {
+  const findings: SeedFinding[] = [];
+  const at = (rule: string, path: SeedPath, message: string) =>
     findings.push({ rule, severity: "error", message, file, ...locate(path, "value") });
   const seen = new Map<string, string>();
-  const unique = (kind: string, value: string, path: NodePath) => {
+  const unique = (kind: string, value: string, path: SeedPath) => {
     const key = `${kind}:${value.toLowerCase()}`;
     const first = seen.get(key);
     if (first) at("seed.duplicate", path, `${kind} ${value} is already given at ${first}`);
@@ -101,26 +105,23 @@ function crossChecks(seed: LocalOrgSeed, file: string, locate: Locate): Finding[
  * repository). Throws SeedFileError listing every problem.
  */
 export function parseSeed(file: string, bytes: Uint8Array): LocalOrgSeed {
-  const parsed = parseSource({ path: file, bytes }, DEFAULT_LIMITS);
+  const { data, locate, findings } = parseSeedYaml(file, bytes);
+  if (findings.length) throw new SeedFileError(findings);
   // An empty file (or one of comments only) seeds nothing.
-  const findings = parsed.findings.filter((f) => f.rule !== "file.empty");
-  const { data, locate } = parsed;
-  if (findings.some((f) => f.severity === "error")) throw new SeedFileError(findings);
-  if (!locate || data === undefined || data === null) return LocalOrgSeed.parse({});
+  if (data === undefined || data === null) return LocalOrgSeed.parse({});
   const result = LocalOrgSeed.safeParse(data);
   if (!result.success)
-    throw new SeedFileError(
-      schemaFindings(result.error.issues, {
-        file,
-        data,
-        locate,
-        schema: LocalOrgSeed,
-        echo: !parsed.secret,
-      }),
-    );
+    throw new SeedFileError(issueFindings(result.error.issues, file, locate, knownKeys));
   const cross = crossChecks(result.data, file, locate);
   if (cross.length) throw new SeedFileError(cross);
   return result.data;
+}
+
+/** The keys allowed at a path, to suggest the one a typo meant. */
+function knownKeys(path: SeedPath): string[] {
+  if (path.length === 0) return Object.keys(LocalOrgSeed.shape);
+  const item = { groups: GroupSeed, users: UserSeed, apiTokens: ApiTokenSeed }[String(path[0])];
+  return path.length === 2 && item ? Object.keys(item.shape) : [];
 }
 
 export interface SeededApiToken {

@@ -3,7 +3,7 @@
 // an empty file (or no file) gives the strict policy.
 import { z } from "zod";
 import { API_VERSION, StandardRole } from "./integration.js";
-import { OKTA_SCOPES } from "../okta/catalogue.generated.js";
+import { OKTA_SCOPES } from "../okta-facts/catalogue.generated.js";
 
 export const DEFAULT_HIGH_RISK_SCOPES = [
   "okta.apiTokens.manage",

@@ -7,7 +7,7 @@
 // roles, public addresses, uniqueness across the repository, ...) is decided in src/policy, where
 // the tunables of .okta-gitops.yml are known.
 import { z } from "zod";
-import { OKTA_STANDARD_ROLES } from "../okta/catalogue.generated.js";
+import { OKTA_STANDARD_ROLES } from "../okta-facts/catalogue.generated.js";
 
 export const API_VERSION = "okta-gitops/v1";
 

@@ -5,7 +5,7 @@
 // real, listed once and each exercisable through a granted scope. (Exactly one role, standard or
 // custom, is a schema rule.)
 import type { Finding } from "../model/index.js";
-import { CUSTOM_ROLE_PERMISSIONS, withIncluded } from "./permissions.js";
+import { CUSTOM_ROLE_PERMISSIONS, withIncluded } from "../okta-facts/permissions.js";
 import { didYouMean } from "./nearest.js";
 import { approvalNeeded, report, shown, type IntegrationCheck } from "./report.js";
 

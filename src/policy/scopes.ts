@@ -1,9 +1,13 @@
 // The app's scopes: real names, no repeats, each backed by the admin role, high-risk ones only
 // with a written exception. (Whether each permission of the role is used is in roles.ts.)
-import { OKTA_SCOPES } from "../okta/catalogue.generated.js";
+import { OKTA_SCOPES } from "../okta-facts/catalogue.generated.js";
 import type { Finding } from "../model/index.js";
-import { DELEGABLE_SCOPES, permissionsBacking, scopesBackedByPermissions } from "./permissions.js";
-import { STANDARD_ROLE_SCOPES } from "./standard-roles.js";
+import {
+  DELEGABLE_SCOPES,
+  permissionsBacking,
+  scopesBackedByPermissions,
+} from "../okta-facts/permissions.js";
+import { STANDARD_ROLE_SCOPES } from "../okta-facts/standard-roles.js";
 import { didYouMean } from "./nearest.js";
 import { approvalNeeded, report, shown, type IntegrationCheck } from "./report.js";
 

@@ -148,6 +148,36 @@ describe("the seed file", () => {
     });
   });
 
+  it("refuses a duplicate key, a second document, an alias bomb and hostile keys, at their lines", () => {
+    const problems = (text: string) => {
+      try {
+        parseSeed(SEED_FILE, Buffer.from(text));
+      } catch (e) {
+        return (e as SeedFileError).findings.map((f) => `${f.line}:${f.column} ${f.rule}`);
+      }
+      throw new Error("expected a SeedFileError");
+    };
+    expect(problems("groups: []\nusers: []\ngroups: []\n")).toEqual(["3:1 yaml.duplicate-key"]);
+    expect(problems("groups: []\n---\nusers: []\n")).toEqual(["2:1 yaml.multiple-documents"]);
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x]"];
+    for (let i = 0; i < 6; i++)
+      bomb.push(
+        `${"bcdefg"[i]}: &${"bcdefg"[i]} [*${"abcdef"[i]}, *${"abcdef"[i]}, *${"abcdef"[i]}, *${"abcdef"[i]}]`,
+      );
+    expect(problems(bomb.join("\n"))).toEqual(["1:1 yaml.alias-limit"]);
+    expect(
+      problems('groups:\n  - id: 00g1emp7Xq2Ab0h8d4\n    name: E\n    "na\\u202eme": x\n'),
+    ).toEqual(["4:5 schema.unknown-key"]);
+    // A key from the file is quoted with its direction-changing character escaped, never echoed.
+    expect(() =>
+      parseSeed(
+        SEED_FILE,
+        Buffer.from('groups:\n  - id: 00g1emp7Xq2Ab0h8d4\n    name: E\n    "na\\u202eme": x\n'),
+      ),
+    ).toThrow(/unknown key "na\\u202eme"/);
+    expect(problems("\u0000")).toEqual(["1:1 file.encoding"]);
+  });
+
   it("seeds a new org the CLI creates, and only a new one", async () => {
     const cwd = tempDir();
     copyFileSync(path.join(repoRoot, SEED_FILE), path.join(cwd, SEED_FILE));

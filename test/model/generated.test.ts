@@ -5,14 +5,14 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderOktaCatalogue } from "../../scripts/okta-catalogue.js";
 import { renderJsonSchemas } from "../../src/model/json-schema.js";
-import { OKTA_SCOPES, OKTA_STANDARD_ROLES } from "../../src/okta/catalogue.generated.js";
+import { OKTA_SCOPES, OKTA_STANDARD_ROLES } from "../../src/okta-facts/catalogue.generated.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 describe("generated files", () => {
   it("the scope catalogue matches Okta's Management API spec", () => {
     const spec = readFileSync(`${root}spec/okta/management.yaml`, "utf8");
-    const committed = readFileSync(`${root}src/okta/catalogue.generated.ts`, "utf8");
+    const committed = readFileSync(`${root}src/okta-facts/catalogue.generated.ts`, "utf8");
     expect(committed).toBe(renderOktaCatalogue(spec));
   });
 

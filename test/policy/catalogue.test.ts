@@ -1,12 +1,12 @@
 // The hand-kept mappings must stay consistent with the generated scope catalogue.
 import { describe, expect, it } from "vitest";
-import { OKTA_SCOPES, OKTA_STANDARD_ROLES } from "../../src/okta/catalogue.generated.js";
+import { OKTA_SCOPES, OKTA_STANDARD_ROLES } from "../../src/okta-facts/catalogue.generated.js";
 import {
   CUSTOM_ROLE_PERMISSIONS,
   DELEGABLE_SCOPES,
   scopesBackedByPermissions,
-} from "../../src/policy/permissions.js";
-import { STANDARD_ROLE_SCOPES } from "../../src/policy/standard-roles.js";
+} from "../../src/okta-facts/permissions.js";
+import { STANDARD_ROLE_SCOPES } from "../../src/okta-facts/standard-roles.js";
 import { DEFAULT_CONFIG } from "../../src/model/index.js";
 
 describe("the permission catalogue", () => {

@@ -1,6 +1,6 @@
 // Scope grants of an app: what its access tokens may carry. The token endpoint reads them.
 import { z } from "zod";
-import { OKTA_SCOPES } from "../../okta/catalogue.generated.js";
+import { OKTA_SCOPES } from "../../okta-facts/catalogue.generated.js";
 import { created, noContent, ok, type Ctx, type Handler } from "../context.js";
 import { errors } from "../errors.js";
 import { newId, PREFIX } from "../ids.js";

@@ -4,7 +4,7 @@
 // of the state and a few wire details (the POST status, assignmentType) differ. The wire name is
 // "resource-set" (the SDK's field is resource_set).
 import { z } from "zod";
-import { OKTA_STANDARD_ROLES } from "../../okta/catalogue.generated.js";
+import { OKTA_STANDARD_ROLES } from "../../okta-facts/catalogue.generated.js";
 import { created, noContent, ok, type Ctx, type Handler, type Reply } from "../context.js";
 import { errors, OktaError } from "../errors.js";
 import { newId, PREFIX } from "../ids.js";

@@ -11,6 +11,7 @@
 // Governance, Support): an API Service App can never use it.
 //
 // Keep this module the one place that knows these mappings; update it when Okta's catalogue grows.
+// The policy and the local org both read it (src/okta-facts imports nothing outside itself).
 
 export interface PermissionInfo {
   scopes: readonly string[];

@@ -1,0 +1,705 @@
+// Reading: what the bot owns in Okta, assembled into the reconciler's canonical actual state.
+//
+// Reading costs about two calls per integration: the paged lists (apps, zones, custom roles,
+// resource sets, principal rate limits) carry nearly everything, and only grants and client roles,
+// which Okta does not list across apps, are read per app. A pull request's plan reads only the
+// integrations it changes: by label for the app, then by id for what the app points at. Reading
+// stays one module across kinds (not one read per kind, as terraform-provider-okta reads each
+// resource): ownership, adoption and names cross kinds (a token's zone, a role's resource set).
+import { z } from "zod";
+import {
+  DESCRIPTION_PREFIX,
+  NAME_PREFIX,
+  objectName,
+  LOGIN_GROUP,
+  LOGIN_RULE,
+  type Adoption,
+  type ActualIntegration,
+  type ActualState,
+  type CustomRoleState,
+  type ResourceSetState,
+  type UnownedObject,
+  type Usage,
+} from "../reconcile/model.js";
+import { canonicalJwks, sortedUnique } from "../reconcile/normalise.js";
+import { objectKey, type NamedObject } from "../reconcile/resources.js";
+import { clientIdOf, markerOf, appState, RawApp } from "./kinds/app.js";
+import { RawIamObject, readPermissions } from "./kinds/custom-role.js";
+import { RawGrant } from "./kinds/grant.js";
+import { POLICY_TYPES, RawGroup, RawPolicy, RawRule } from "./kinds/login-block.js";
+import { RawRateLimit, rateLimitState } from "./kinds/rate-limit.js";
+import { memberUsage, RawMember, readResources } from "./kinds/resource-set.js";
+import { heldThroughGroup, RawRoleAssignment, roleState } from "./kinds/role-assignment.js";
+import { RawNetwork, RawToken } from "./kinds/token.js";
+import { RawUser } from "./kinds/user.js";
+import { RawZone, zoneState } from "./kinds/zone.js";
+import type { OktaSettings } from "./settings.js";
+import { enc, type OktaTransport, type Raw } from "./transport.js";
+
+const INTEGRATION_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+interface LoginBlockRead {
+  /** Service accounts of token exceptions, by integration, with their admin role assignments. */
+  users: Map<
+    string,
+    {
+      id: string;
+      blocked: boolean;
+      login?: string;
+      status?: string;
+      roles: RawRoleAssignment[];
+    }
+  >;
+  state?: NonNullable<ActualState["loginBlock"]>;
+}
+
+export class OktaReader {
+  constructor(
+    private readonly t: OktaTransport,
+    private readonly settings: OktaSettings,
+  ) {}
+
+  /** The bot's own app: never deleted, whatever the files say. */
+  get selfClientId(): string {
+    return this.settings.clientId;
+  }
+
+  /** Everything the bot owns, for apply and drift. */
+  async readAll(adoptions: ReadonlyMap<string, Adoption> = new Map()): Promise<ActualState> {
+    const withTokens = [...adoptions.values()].some((a) => a.token);
+    const [apps, zones, roles, sets, limits, tokens, tokenLimits] = await Promise.all([
+      this.t.list(RawApp, `/api/v1/apps?filter=${enc('name eq "oidc_client"')}&limit=200`),
+      this.t.list(RawZone, `/api/v1/zones?limit=200`),
+      this.t.listIam(RawIamObject, `/api/v1/iam/roles`, "roles"),
+      this.t.listIam(RawIamObject, `/api/v1/iam/resource-sets`, "resource-sets"),
+      this.t.list(
+        RawRateLimit,
+        `/api/v1/principal-rate-limits?filter=${enc('principalType eq "OAUTH_CLIENT"')}&limit=50`,
+      ),
+      this.t.list(RawToken, `/api/v1/api-tokens`),
+      // Token rate shares only matter when the repository has token exceptions (or had: their
+      // tokens carry the marker, and a removal needs no rate share).
+      withTokens
+        ? this.t.list(
+            RawRateLimit,
+            `/api/v1/principal-rate-limits?filter=${enc('principalType eq "SSWS_TOKEN"')}&limit=50`,
+          )
+        : Promise.resolve([]),
+    ]);
+    const limitByPrincipal = new Map([...limits, ...tokenLimits].map((l) => [l.principalId, l]));
+    const logins = await this.readLoginBlock(adoptions);
+    return this.assemble({
+      logins,
+      apps,
+      zones,
+      roles,
+      sets,
+      tokens,
+      limitByPrincipal,
+      scope: "all",
+      adoptions,
+    });
+  }
+
+  /**
+   * Only the named integrations, for a pull request's plan: the app by label (Okta's `q`), then
+   * what it points at by id. Calls grow with the number of integrations, not with the org.
+   * A zone, role or resource set whose app does not exist yet is found by name where Okta allows.
+   */
+  async readIntegrations(
+    wanted: { name: string; label?: string; adopt?: Adoption }[],
+  ): Promise<ActualState> {
+    const tokens: RawToken[] = [];
+    // An integration whose file is gone has no label to search by: its app is found by marker in
+    // the full list (read once), so that a pull request removing a file plans the deletion.
+    let allApps: Promise<RawApp[]> | undefined;
+    const everyApp = () =>
+      (allApps ??= this.t.list(
+        RawApp,
+        `/api/v1/apps?filter=${enc('name eq "oidc_client"')}&limit=200`,
+      ));
+    const adoptions = new Map(wanted.flatMap((w) => (w.adopt ? [[w.name, w.adopt] as const] : [])));
+    const names = new Set(wanted.map((w) => w.name));
+    const apps: RawApp[] = [];
+    const zones: RawZone[] = [];
+    const roles: RawIamObject[] = [];
+    const sets: RawIamObject[] = [];
+    const limitByPrincipal = new Map<string, RawRateLimit>();
+    await Promise.all(
+      wanted.map(async ({ name, label, adopt }) => {
+        const byLabel = (extra: { customRole?: string; resourceSet?: string } = {}) =>
+          (
+            [
+              ["roles", roles, extra.customRole],
+              ["resource-sets", sets, extra.resourceSet],
+            ] as const
+          ).flatMap(([kind, list, adopted]) =>
+            [...new Set([`${NAME_PREFIX}${name}`, adopted].filter((x): x is string => !!x))].map(
+              (key) =>
+                this.t
+                  .getOptional(RawIamObject, `/api/v1/iam/${kind}/${enc(key)}`)
+                  .then((r) => void (r && !list.some((x) => x.id === r.id) && list.push(r))),
+            ),
+          );
+        if (adopt?.token) {
+          // An ApiTokenException: its custom role and resource set by label; its token by id, then
+          // its zone and rate share.
+          const labelled = Promise.all(byLabel(adopt));
+          const token = await this.t.getOptional(RawToken, `/api/v1/api-tokens/${adopt.token}`);
+          await labelled;
+          if (!token) return;
+          tokens.push(token);
+          const zoneIds = new Set([token.network?.include?.[0], adopt.zone].filter((x) => !!x));
+          await Promise.all([
+            ...[...zoneIds].map((zoneId) =>
+              this.t
+                .getOptional(RawZone, `/api/v1/zones/${zoneId}`)
+                .then((z) => void (z && !zones.some((x) => x.id === z.id) && zones.push(z))),
+            ),
+            this.t
+              .list(
+                RawRateLimit,
+                `/api/v1/principal-rate-limits?filter=${enc(`principalId eq "${token.id}"`)}&limit=50`,
+              )
+              .then((ls) => ls.forEach((l) => limitByPrincipal.set(l.principalId, l))),
+          ]);
+          return;
+        }
+        const found =
+          label === undefined
+            ? (await everyApp()).filter((a) => markerOf(a)?.integration === name)
+            : await this.t.list(
+                RawApp,
+                `/api/v1/apps?q=${enc(label)}&filter=${enc('name eq "oidc_client"')}&limit=200`,
+              );
+        if (adopt?.app && !found.some((a) => a.id === adopt.app)) {
+          const app = await this.t.getOptional(RawApp, `/api/v1/apps/${adopt.app}`);
+          if (app) found.push(app);
+        }
+        const mine = found.filter(
+          (a) => markerOf(a)?.integration === name || a.label === label || a.id === adopt?.app,
+        );
+        apps.push(...mine);
+        const owned =
+          mine.find((a) => markerOf(a)?.integration === name) ??
+          mine.find((a) => a.id === adopt?.app);
+        const zoneId = owned?.settings?.oauthClient?.network?.include?.[0];
+        const extra: Promise<void>[] = [];
+        for (const id of new Set([zoneId, adopt?.zone].filter((x): x is string => !!x)))
+          extra.push(
+            this.t
+              .getOptional(RawZone, `/api/v1/zones/${id}`)
+              .then((z) => void (z && zones.push(z))),
+          );
+        extra.push(...byLabel(adopt));
+        if (owned) {
+          extra.push(
+            this.t
+              .list(
+                RawRateLimit,
+                `/api/v1/principal-rate-limits?filter=${enc(`principalId eq "${clientIdOf(owned)}"`)}&limit=50`,
+              )
+              .then((ls) => ls.forEach((l) => limitByPrincipal.set(l.principalId, l))),
+          );
+        }
+        await Promise.all(extra);
+      }),
+    );
+    const logins = await this.readLoginBlock(adoptions);
+    return this.assemble({
+      logins,
+      apps,
+      zones,
+      roles,
+      sets,
+      tokens,
+      limitByPrincipal,
+      scope: names,
+      adoptions,
+    });
+  }
+
+  /** Of the named objects (groups, apps), the keys (`group:<id>`, `app:<id>`) of those that are
+   * not in Okta: one GET each, only for what a plan creates or changes. */
+  async missingObjects(objects: readonly NamedObject[]): Promise<Set<string>> {
+    const missing = new Set<string>();
+    await Promise.all(
+      objects.map(async (o) => {
+        const path = `/api/v1/${o.type === "group" ? "groups" : "apps"}/${enc(o.id)}`;
+        if (!(await this.t.getOptional(z.looseObject({ id: z.string() }), path)))
+          missing.add(objectKey(o));
+      }),
+    );
+    return missing;
+  }
+
+  /**
+   * The shared interactive-login block (the group, its members among the service accounts, the
+   * rule of the global session policy) and the service accounts of the token exceptions: a few
+   * calls, and one per service account, only when the repository has token exceptions.
+   */
+  private async readLoginBlock(adoptions: ReadonlyMap<string, Adoption>): Promise<LoginBlockRead> {
+    const accounts = [...adoptions].flatMap(([name, a]) =>
+      a.serviceAccount ? [[name, a.serviceAccount] as const] : [],
+    );
+    if (!accounts.length) return { users: new Map() };
+    const [groups, policies, users] = await Promise.all([
+      this.t.list(RawGroup, `/api/v1/groups?q=${enc(LOGIN_GROUP)}&limit=200`),
+      this.t
+        .call<unknown[]>("GET", `/api/v1/policies?type=OKTA_SIGN_ON`)
+        .then(({ json }) => z.array(RawPolicy).parse(json)),
+      Promise.all(
+        accounts.map(async ([name, login]) => {
+          const u = await this.t.getOptional(RawUser, `/api/v1/users/${enc(login)}`);
+          // The account's admin roles, read as an app's client roles are (one call each).
+          const roles = u
+            ? z
+                .array(RawRoleAssignment)
+                .parse((await this.t.call<unknown[]>("GET", `/api/v1/users/${u.id}/roles`)).json)
+            : [];
+          return [name, u, roles] as const;
+        }),
+      ),
+    ]);
+    const group = groups.find((g) => g.profile.name === LOGIN_GROUP);
+    // The default policy (the system one, last) applies to everyone: the rule goes there.
+    const policy =
+      policies.find((p) => p.system) ??
+      [...policies].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0))[0];
+    const [members, rules] = await Promise.all([
+      group
+        ? this.t
+            .list(RawUser, `/api/v1/groups/${group.id}/users?limit=200`)
+            .then((us) => new Set(us.map((u) => u.id)))
+        : Promise.resolve(new Set<string>()),
+      policy
+        ? this.t
+            .call<unknown[]>("GET", `/api/v1/policies/${policy.id}/rules`)
+            .then(({ json }) => z.array(RawRule).parse(json))
+        : Promise.resolve([]),
+    ]);
+    const rule = rules.find((r) => r.name === LOGIN_RULE);
+    const ok =
+      !!rule &&
+      !!group &&
+      rule.status !== "INACTIVE" &&
+      rule.actions?.signon?.access === "DENY" &&
+      !!rule.conditions?.people?.groups?.include?.includes(group.id);
+    return {
+      users: new Map(
+        users.flatMap(([name, u, roles]) =>
+          u
+            ? [
+                [
+                  name,
+                  {
+                    id: u.id,
+                    blocked: members.has(u.id),
+                    ...(u.profile?.login !== undefined ? { login: u.profile.login } : {}),
+                    ...(u.status !== undefined ? { status: u.status } : {}),
+                    roles,
+                  },
+                ],
+              ]
+            : [],
+        ),
+      ),
+      state: {
+        ...(group ? { groupId: group.id } : {}),
+        ...(rule ? { rule: { id: rule.id, ok } } : {}),
+        ...(policy ? { policyId: policy.id } : {}),
+      },
+    };
+  }
+
+  private async assemble(input: {
+    logins: LoginBlockRead;
+    apps: RawApp[];
+    zones: RawZone[];
+    roles: RawIamObject[];
+    sets: RawIamObject[];
+    tokens: RawToken[];
+    limitByPrincipal: Map<string, RawRateLimit>;
+    scope: ActualState["scope"];
+    adoptions: ReadonlyMap<string, Adoption>;
+  }): Promise<ActualState> {
+    const integrations = new Map<string, ActualIntegration>();
+    const unowned: UnownedObject[] = [];
+    const of = (name: string) => {
+      let a = integrations.get(name);
+      if (!a) integrations.set(name, (a = { name, grants: [], roles: [] }));
+      return a;
+    };
+    const inScope = (name: string) => input.scope === "all" || input.scope.has(name);
+    // Objects an imported file names, by kind and id → the integration that adopts them.
+    const adoptedBy = new Map<string, string>();
+    for (const [name, ids] of input.adoptions)
+      if (inScope(name))
+        for (const [kind, id] of Object.entries(ids)) if (id) adoptedBy.set(`${kind}:${id}`, name);
+
+    const zoneNames = new Map<string, string>();
+    for (const z of input.zones) {
+      zoneNames.set(z.id, z.name);
+      if (z.type !== "IP" || !z.name.startsWith(NAME_PREFIX)) continue;
+      const name = z.name.slice(NAME_PREFIX.length);
+      if (!INTEGRATION_NAME.test(name)) continue; // e.g. the lock zone
+      // The bot makes allow lists only: a block list under its name was made by hand.
+      if (z.usage !== undefined && z.usage !== "POLICY") {
+        unowned.push({ kind: "zone", id: z.id, name: z.name });
+        continue;
+      }
+      if (!inScope(name) || of(name).zone) continue;
+      of(name).zone = {
+        id: z.id,
+        state: zoneState(z),
+      };
+    }
+
+    for (const z of input.zones) {
+      const name = adoptedBy.get(`zone:${z.id}`);
+      if (!name || z.name.startsWith(NAME_PREFIX) || of(name).zone) continue;
+      zoneNames.set(z.id, objectName(name));
+      of(name).zone = {
+        id: z.id,
+        adopt: true,
+        type: z.type,
+        ...(z.usage !== undefined ? { usage: z.usage } : {}),
+        state: zoneState(z),
+      };
+    }
+
+    // Custom roles and resource sets: owned when the description carries the marker.
+    const roleLabels = new Map<string, string>();
+    const setLabels = new Map<string, string>();
+    const detail: Promise<void>[] = [];
+    for (const [kind, list, labels] of [
+      ["customRole", input.roles, roleLabels],
+      ["resourceSet", input.sets, setLabels],
+    ] as const) {
+      for (const r of list) {
+        labels.set(r.id, r.label);
+        const marked = r.description?.startsWith(DESCRIPTION_PREFIX)
+          ? r.description.slice(DESCRIPTION_PREFIX.length).trim()
+          : undefined;
+        const adopter = marked ? undefined : adoptedBy.get(`${kind}:${r.id}`);
+        const owner = marked ?? adopter;
+        if (adopter) labels.set(r.id, objectName(adopter));
+        if (!owner) {
+          if (r.label.startsWith(NAME_PREFIX)) unowned.push({ kind, id: r.id, name: r.label });
+          continue;
+        }
+        if (r.label !== `${NAME_PREFIX}${owner}` && r.label.startsWith(NAME_PREFIX)) {
+          unowned.push({ kind, id: r.id, name: r.label, ownedBy: owner });
+        }
+        if (!inScope(owner) || of(owner)[kind]) continue;
+        const a = of(owner);
+        if (kind === "customRole") {
+          detail.push(
+            readPermissions(this.t, r.id).then((permissions) => {
+              a.customRole = {
+                id: r.id,
+                ...(adopter ? { adopt: true } : {}),
+                state: {
+                  label: r.label,
+                  description: r.description ?? "",
+                  permissions: sortedUnique(permissions),
+                } satisfies CustomRoleState,
+              };
+            }),
+          );
+        } else {
+          detail.push(
+            readResources(this.t, r.id).then((resourceIds) => {
+              a.resourceSet = {
+                id: r.id,
+                ...(adopter ? { adopt: true } : {}),
+                state: {
+                  label: r.label,
+                  description: r.description ?? "",
+                  resources: sortedUnique(Object.keys(resourceIds)),
+                } satisfies ResourceSetState,
+                resourceIds,
+              };
+            }),
+          );
+        }
+      }
+    }
+
+    // API tokens: owned when the name carries the marker, or registered by an exception's file.
+    for (const t of input.tokens) {
+      const marked = t.name.startsWith(NAME_PREFIX) ? t.name.slice(NAME_PREFIX.length) : undefined;
+      const registered = adoptedBy.get(`token:${t.id}`);
+      const name = marked && INTEGRATION_NAME.test(marked) ? marked : registered;
+      if (!name || !inScope(name) || of(name).token) continue;
+      const a = of(name);
+      const zoneId = t.network?.connection === "ZONE" ? t.network.include?.[0] : undefined;
+      a.token = {
+        id: t.id,
+        ...(marked ? {} : { adopt: true }),
+        ...(t.userId !== undefined ? { userId: t.userId } : {}),
+        state: {
+          name: t.name,
+          network: zoneId
+            ? { connection: "ZONE", zone: zoneNames.get(zoneId) ?? `id:${zoneId}` }
+            : { connection: "ANYWHERE" },
+        },
+      };
+      const limit = input.limitByPrincipal.get(t.id);
+      if (limit) a.rateLimit = rateLimitState(limit);
+      // An exception whose file is gone: its service account's admin roles are unassigned with
+      // it (a custom role cannot be deleted while assigned). One call, only for such a token.
+      const userId = t.userId;
+      // Its groups too: the account leaves the group denied interactive sign-in (one more call).
+      if (!input.adoptions.has(name) && userId)
+        detail.push(
+          Promise.all([
+            this.t.call<unknown[]>("GET", `/api/v1/users/${userId}/roles`),
+            this.t.list(RawGroup, `/api/v1/users/${userId}/groups`),
+            this.t.getOptional(RawUser, `/api/v1/users/${userId}`),
+          ]).then(([{ json }, groups, user]) => {
+            const group = groups.find((g) => g.profile.name === LOGIN_GROUP);
+            const login = user?.profile?.login;
+            const status = user?.status;
+            a.serviceAccount = {
+              id: userId,
+              blocked: !!group,
+              ...(group ? { loginGroupId: group.id } : {}),
+              ...(login ? { login } : {}),
+              ...(status ? { status } : {}),
+            };
+            // Roles held through a group are the group's: unassigning them from the user fails.
+            a.roles = z
+              .array(RawRoleAssignment)
+              .parse(json)
+              .filter((r) => !heldThroughGroup(r))
+              .map((r) => ({ id: r.id, state: roleState(r, roleLabels, setLabels) }));
+          }),
+        );
+    }
+
+    // Apps: owned when the profile carries the marker; per owned app, its grants and roles.
+    for (const app of input.apps) {
+      const marker = markerOf(app);
+      const adopter = marker ? undefined : adoptedBy.get(`app:${app.id}`);
+      if (!marker && !adopter) {
+        unowned.push({ kind: "app", id: app.id, name: app.label });
+        continue;
+      }
+      const name = marker?.integration ?? adopter!;
+      if (!inScope(name)) continue;
+      const a = of(name);
+      if (a.app) {
+        // Two apps carry one integration's marker: the first (the oldest) is the integration's,
+        // the others are planned for removal.
+        a.duplicateApps = [...(a.duplicateApps ?? []), app.id];
+        continue;
+      }
+      const clientId = clientIdOf(app);
+      a.app = {
+        id: app.id,
+        clientId,
+        ...(adopter ? { adopt: true } : {}),
+        state: appState(app, zoneNames),
+        raw: app as Raw,
+      };
+      const limit = input.limitByPrincipal.get(clientId);
+      if (limit) a.rateLimit = rateLimitState(limit);
+      detail.push(
+        this.t.call<unknown[]>("GET", `/api/v1/apps/${app.id}/grants`).then(({ json }) => {
+          a.grants = z
+            .array(RawGrant)
+            .parse(json)
+            .filter((g) => g.status !== "REVOKED")
+            .map((g) => ({ id: g.id, scope: g.scopeId }));
+        }),
+        this.t.call<unknown[]>("GET", `/oauth2/v1/clients/${clientId}/roles`).then(({ json }) => {
+          a.roles = z
+            .array(RawRoleAssignment)
+            .parse(json)
+            .map((r) => ({ id: r.id, state: roleState(r, roleLabels, setLabels) }));
+        }),
+      );
+    }
+    // Service accounts of token exceptions: their admin roles stand where an app's client roles do.
+    for (const [name, { roles, ...account }] of input.logins.users)
+      if (inScope(name)) {
+        const groupRoles = roles.filter(heldThroughGroup).map((r) => ({
+          id: r.id,
+          type: r.type,
+          ...(r._links?.assignee?.href
+            ? { group: r._links.assignee.href.replace(/^.*\/groups\//, "") }
+            : {}),
+        }));
+        of(name).serviceAccount = { ...account, ...(groupRoles.length ? { groupRoles } : {}) };
+        of(name).roles = roles
+          .filter((r) => !heldThroughGroup(r))
+          .map((r) => ({ id: r.id, state: roleState(r, roleLabels, setLabels) }));
+      }
+    await Promise.all(detail);
+    await this.readAdoptionFacts(integrations, input.adoptions, inScope);
+    // Role and resource-set labels are known only once both lists are read: resolve ids again.
+    for (const a of integrations.values())
+      for (const r of a.roles)
+        if ("role" in r.state) {
+          r.state = {
+            type: "CUSTOM",
+            role: roleLabels.get(r.state.role.replace(/^id:/, "")) ?? r.state.role,
+            resourceSet:
+              setLabels.get(r.state.resourceSet.replace(/^id:/, "")) ?? r.state.resourceSet,
+          };
+        }
+    const self = [...integrations.values()].find((a) => a.app?.clientId === this.selfClientId);
+    const selfRaw = input.apps.find((a) => clientIdOf(a) === this.selfClientId);
+    const selfKey = canonicalJwks(selfRaw?.settings?.oauthClient?.jwks?.keys ?? []).find(
+      (k) => k.kid === this.settings.keyId,
+    );
+    return {
+      integrations,
+      unowned,
+      scope: input.scope,
+      ...(self ? { self: self.name } : {}),
+      ...(selfKey ? { selfKey } : {}),
+      selfScopes: this.settings.scopes,
+      ...(input.logins.state ? { loginBlock: input.logins.state } : {}),
+    };
+  }
+
+  /**
+   * What an adoption must know before the plan lets it take an object over: who else uses each
+   * zone, custom role and resource set an import line names (apps, API tokens and policies on a
+   * zone; principals bound to a role or resource set), and whose a registered API token is. Read
+   * only for objects being adopted, so a plan without adoptions costs nothing more.
+   */
+  private async readAdoptionFacts(
+    integrations: Map<string, ActualIntegration>,
+    adoptions: ReadonlyMap<string, Adoption>,
+    inScope: (name: string) => boolean,
+  ): Promise<void> {
+    const all = [...integrations.values()].filter((a) => inScope(a.name));
+    const zones = all.flatMap((a) => (a.zone?.adopt ? [a.zone] : []));
+    const roles = all.flatMap((a) => (a.customRole?.adopt ? [a.customRole] : []));
+    const sets = all.flatMap((a) => (a.resourceSet?.adopt ? [a.resourceSet] : []));
+    const names = new Map<string, Promise<string | undefined>>();
+    const nameOf = (kind: "user" | "group", id: string) => {
+      const key = `${kind}:${id}`;
+      if (!names.has(key))
+        names.set(
+          key,
+          kind === "user"
+            ? this.t.getOptional(RawUser, `/api/v1/users/${enc(id)}`).then((u) => u?.profile?.login)
+            : this.t
+                .getOptional(RawGroup, `/api/v1/groups/${enc(id)}`)
+                .then((g) => g?.profile.name),
+        );
+      return names.get(key)!;
+    };
+    const work: Promise<void>[] = [];
+
+    // Whose each registered token is: the plan refuses one that is not the declared account's.
+    for (const a of all) {
+      const t = a.token;
+      if (!t?.userId || !adoptions.get(a.name)?.serviceAccount) continue;
+      if (t.userId === a.serviceAccount?.id) continue;
+      const userId = t.userId;
+      work.push(
+        nameOf("user", userId).then((login) => {
+          if (login !== undefined) t.ownerLogin = login;
+        }),
+      );
+    }
+
+    if (zones.length) {
+      const zoneIds = new Set(zones.map((z) => z.id));
+      const usage = new Map<string, Usage[]>([...zoneIds].map((id) => [id, []]));
+      const note = (n: RawNetwork | undefined, use: Usage) => {
+        for (const id of new Set([...(n?.include ?? []), ...(n?.exclude ?? [])]))
+          usage.get(id)?.push(use);
+      };
+      const [apps, tokens, policies] = await Promise.all([
+        this.t.list(RawApp, `/api/v1/apps?limit=200`),
+        this.t.list(RawToken, `/api/v1/api-tokens`),
+        Promise.all(
+          POLICY_TYPES.map((type) =>
+            this.t.call<unknown[]>("GET", `/api/v1/policies?type=${type}`).then(
+              ({ json }) => z.array(RawPolicy).parse(json),
+              // A type the org does not have (a Classic org has no ACCESS_POLICY): none of it.
+              (error: unknown) => {
+                if ((error as { status?: number }).status === 400) return [];
+                throw error;
+              },
+            ),
+          ),
+        ).then((lists) => lists.flat()),
+      ]);
+      for (const app of apps)
+        note(app.settings?.oauthClient?.network, { kind: "app", id: app.id, name: app.label });
+      for (const t of tokens) note(t.network, { kind: "token", id: t.id, name: t.name });
+      await Promise.all(
+        policies.map(async (p) => {
+          note(p.conditions?.network, { kind: "policy", id: p.id, name: p.name });
+          const { json } = await this.t.call<unknown[]>("GET", `/api/v1/policies/${p.id}/rules`);
+          for (const r of z.array(RawRule).parse(json))
+            note(r.conditions?.network, {
+              kind: "policyRule",
+              id: r.id,
+              name: `${r.name} (policy ${p.name})`,
+            });
+        }),
+      );
+      for (const zone of zones) zone.usedBy = usage.get(zone.id) ?? [];
+    }
+
+    if (roles.length || sets.length) {
+      // Who is bound to a role on a set: a custom role may be bound on any set, so its uses are
+      // found through every set's bindings.
+      const setIds = roles.length
+        ? (await this.t.listIam(RawIamObject, `/api/v1/iam/resource-sets`, "resource-sets")).map(
+            (x) => x.id,
+          )
+        : [];
+      for (const x of sets) if (!setIds.includes(x.id)) setIds.push(x.id);
+      const roleIds = new Set(roles.map((r) => r.id));
+      const adoptedSets = new Set(sets.map((x) => x.id));
+      const byRole = new Map<string, Usage[]>([...roleIds].map((id) => [id, []]));
+      const bySet = new Map<string, Usage[]>([...adoptedSets].map((id) => [id, []]));
+      await Promise.all(
+        setIds.map(async (setId) => {
+          const bound = await this.t.listIam(
+            z.looseObject({ id: z.string() }),
+            `/api/v1/iam/resource-sets/${setId}/bindings`,
+            "roles",
+          );
+          for (const { id: roleId } of bound) {
+            if (!roleIds.has(roleId) && !adoptedSets.has(setId)) continue;
+            const members = await this.t.listIam(
+              RawMember,
+              `/api/v1/iam/resource-sets/${setId}/bindings/${roleId}/members`,
+              "members",
+            );
+            for (const m of members) {
+              const use = memberUsage(m._links?.self?.href ?? "");
+              byRole.get(roleId)?.push(use);
+              bySet.get(setId)?.push(use);
+            }
+          }
+        }),
+      );
+      const named = (uses: Usage[]) =>
+        Promise.all(
+          uses.map(async (u) => {
+            if (u.kind !== "user" && u.kind !== "group") return u;
+            const name = await nameOf(u.kind, u.id);
+            return name !== undefined ? { ...u, name } : u;
+          }),
+        );
+      for (const r of roles)
+        work.push(named(byRole.get(r.id) ?? []).then((u) => void (r.usedBy = u)));
+      for (const x of sets)
+        work.push(named(bySet.get(x.id) ?? []).then((u) => void (x.usedBy = u)));
+    }
+    await Promise.all(work);
+  }
+
+  // --- writing -------------------------------------------------------------------------------
+}
