@@ -6,52 +6,38 @@
 // integrations it changes: by label for the app, then by id for what the app points at. Reading
 // stays one module across kinds (not one read per kind, as terraform-provider-okta reads each
 // resource): ownership, adoption and names cross kinds (a token's zone, a role's resource set).
+// The login block (read-login-block.ts) and adoption facts (read-adoption.ts) are read apart.
 import { z } from "zod";
 import {
   DESCRIPTION_PREFIX,
   NAME_PREFIX,
   objectName,
   LOGIN_GROUP,
-  LOGIN_RULE,
   type Adoption,
   type ActualIntegration,
   type ActualState,
   type CustomRoleState,
   type ResourceSetState,
   type UnownedObject,
-  type Usage,
 } from "../reconcile/model.js";
 import { canonicalJwks, sortedUnique } from "../reconcile/normalise.js";
 import { objectKey, type NamedObject } from "../reconcile/resources.js";
 import { clientIdOf, markerOf, appState, RawApp } from "./kinds/app.js";
 import { RawIamObject, readPermissions } from "./kinds/custom-role.js";
 import { RawGrant } from "./kinds/grant.js";
-import { POLICY_TYPES, RawGroup, RawPolicy, RawRule } from "./kinds/login-block.js";
+import { RawGroup } from "./kinds/login-block.js";
 import { RawRateLimit, rateLimitState } from "./kinds/rate-limit.js";
-import { memberUsage, RawMember, readResources } from "./kinds/resource-set.js";
+import { readResources } from "./kinds/resource-set.js";
 import { heldThroughGroup, RawRoleAssignment, roleState } from "./kinds/role-assignment.js";
-import { RawNetwork, RawToken } from "./kinds/token.js";
+import { RawToken } from "./kinds/token.js";
 import { RawUser } from "./kinds/user.js";
 import { RawZone, zoneState } from "./kinds/zone.js";
+import { readAdoptionFacts } from "./read-adoption.js";
+import { readLoginBlock, type LoginBlockRead } from "./read-login-block.js";
 import type { OktaSettings } from "./settings.js";
 import { enc, type OktaTransport, type Raw } from "./transport.js";
 
 const INTEGRATION_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
-
-interface LoginBlockRead {
-  /** Service accounts of token exceptions, by integration, with their admin role assignments. */
-  users: Map<
-    string,
-    {
-      id: string;
-      blocked: boolean;
-      login?: string;
-      status?: string;
-      roles: RawRoleAssignment[];
-    }
-  >;
-  state?: NonNullable<ActualState["loginBlock"]>;
-}
 
 export class OktaReader {
   constructor(
@@ -87,7 +73,7 @@ export class OktaReader {
         : Promise.resolve([]),
     ]);
     const limitByPrincipal = new Map([...limits, ...tokenLimits].map((l) => [l.principalId, l]));
-    const logins = await this.readLoginBlock(adoptions);
+    const logins = await readLoginBlock(this.t, adoptions);
     return this.assemble({
       logins,
       apps,
@@ -205,7 +191,7 @@ export class OktaReader {
         await Promise.all(extra);
       }),
     );
-    const logins = await this.readLoginBlock(adoptions);
+    const logins = await readLoginBlock(this.t, adoptions);
     return this.assemble({
       logins,
       apps,
@@ -231,85 +217,6 @@ export class OktaReader {
       }),
     );
     return missing;
-  }
-
-  /**
-   * The shared interactive-login block (the group, its members among the service accounts, the
-   * rule of the global session policy) and the service accounts of the token exceptions: a few
-   * calls, and one per service account, only when the repository has token exceptions.
-   */
-  private async readLoginBlock(adoptions: ReadonlyMap<string, Adoption>): Promise<LoginBlockRead> {
-    const accounts = [...adoptions].flatMap(([name, a]) =>
-      a.serviceAccount ? [[name, a.serviceAccount] as const] : [],
-    );
-    if (!accounts.length) return { users: new Map() };
-    const [groups, policies, users] = await Promise.all([
-      this.t.list(RawGroup, `/api/v1/groups?q=${enc(LOGIN_GROUP)}&limit=200`),
-      this.t
-        .call<unknown[]>("GET", `/api/v1/policies?type=OKTA_SIGN_ON`)
-        .then(({ json }) => z.array(RawPolicy).parse(json)),
-      Promise.all(
-        accounts.map(async ([name, login]) => {
-          const u = await this.t.getOptional(RawUser, `/api/v1/users/${enc(login)}`);
-          // The account's admin roles, read as an app's client roles are (one call each).
-          const roles = u
-            ? z
-                .array(RawRoleAssignment)
-                .parse((await this.t.call<unknown[]>("GET", `/api/v1/users/${u.id}/roles`)).json)
-            : [];
-          return [name, u, roles] as const;
-        }),
-      ),
-    ]);
-    const group = groups.find((g) => g.profile.name === LOGIN_GROUP);
-    // The default policy (the system one, last) applies to everyone: the rule goes there.
-    const policy =
-      policies.find((p) => p.system) ??
-      [...policies].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0))[0];
-    const [members, rules] = await Promise.all([
-      group
-        ? this.t
-            .list(RawUser, `/api/v1/groups/${group.id}/users?limit=200`)
-            .then((us) => new Set(us.map((u) => u.id)))
-        : Promise.resolve(new Set<string>()),
-      policy
-        ? this.t
-            .call<unknown[]>("GET", `/api/v1/policies/${policy.id}/rules`)
-            .then(({ json }) => z.array(RawRule).parse(json))
-        : Promise.resolve([]),
-    ]);
-    const rule = rules.find((r) => r.name === LOGIN_RULE);
-    const ok =
-      !!rule &&
-      !!group &&
-      rule.status !== "INACTIVE" &&
-      rule.actions?.signon?.access === "DENY" &&
-      !!rule.conditions?.people?.groups?.include?.includes(group.id);
-    return {
-      users: new Map(
-        users.flatMap(([name, u, roles]) =>
-          u
-            ? [
-                [
-                  name,
-                  {
-                    id: u.id,
-                    blocked: members.has(u.id),
-                    ...(u.profile?.login !== undefined ? { login: u.profile.login } : {}),
-                    ...(u.status !== undefined ? { status: u.status } : {}),
-                    roles,
-                  },
-                ],
-              ]
-            : [],
-        ),
-      ),
-      state: {
-        ...(group ? { groupId: group.id } : {}),
-        ...(rule ? { rule: { id: rule.id, ok } } : {}),
-        ...(policy ? { policyId: policy.id } : {}),
-      },
-    };
   }
 
   private async assemble(input: {
@@ -537,7 +444,7 @@ export class OktaReader {
           .map((r) => ({ id: r.id, state: roleState(r, roleLabels, setLabels) }));
       }
     await Promise.all(detail);
-    await this.readAdoptionFacts(integrations, input.adoptions, inScope);
+    await readAdoptionFacts(this.t, integrations, input.adoptions, inScope);
     // Role and resource-set labels are known only once both lists are read: resolve ids again.
     for (const a of integrations.values())
       for (const r of a.roles)
@@ -564,142 +471,4 @@ export class OktaReader {
       ...(input.logins.state ? { loginBlock: input.logins.state } : {}),
     };
   }
-
-  /**
-   * What an adoption must know before the plan lets it take an object over: who else uses each
-   * zone, custom role and resource set an import line names (apps, API tokens and policies on a
-   * zone; principals bound to a role or resource set), and whose a registered API token is. Read
-   * only for objects being adopted, so a plan without adoptions costs nothing more.
-   */
-  private async readAdoptionFacts(
-    integrations: Map<string, ActualIntegration>,
-    adoptions: ReadonlyMap<string, Adoption>,
-    inScope: (name: string) => boolean,
-  ): Promise<void> {
-    const all = [...integrations.values()].filter((a) => inScope(a.name));
-    const zones = all.flatMap((a) => (a.zone?.adopt ? [a.zone] : []));
-    const roles = all.flatMap((a) => (a.customRole?.adopt ? [a.customRole] : []));
-    const sets = all.flatMap((a) => (a.resourceSet?.adopt ? [a.resourceSet] : []));
-    const names = new Map<string, Promise<string | undefined>>();
-    const nameOf = (kind: "user" | "group", id: string) => {
-      const key = `${kind}:${id}`;
-      if (!names.has(key))
-        names.set(
-          key,
-          kind === "user"
-            ? this.t.getOptional(RawUser, `/api/v1/users/${enc(id)}`).then((u) => u?.profile?.login)
-            : this.t
-                .getOptional(RawGroup, `/api/v1/groups/${enc(id)}`)
-                .then((g) => g?.profile.name),
-        );
-      return names.get(key)!;
-    };
-    const work: Promise<void>[] = [];
-
-    // Whose each registered token is: the plan refuses one that is not the declared account's.
-    for (const a of all) {
-      const t = a.token;
-      if (!t?.userId || !adoptions.get(a.name)?.serviceAccount) continue;
-      if (t.userId === a.serviceAccount?.id) continue;
-      const userId = t.userId;
-      work.push(
-        nameOf("user", userId).then((login) => {
-          if (login !== undefined) t.ownerLogin = login;
-        }),
-      );
-    }
-
-    if (zones.length) {
-      const zoneIds = new Set(zones.map((z) => z.id));
-      const usage = new Map<string, Usage[]>([...zoneIds].map((id) => [id, []]));
-      const note = (n: RawNetwork | undefined, use: Usage) => {
-        for (const id of new Set([...(n?.include ?? []), ...(n?.exclude ?? [])]))
-          usage.get(id)?.push(use);
-      };
-      const [apps, tokens, policies] = await Promise.all([
-        this.t.list(RawApp, `/api/v1/apps?limit=200`),
-        this.t.list(RawToken, `/api/v1/api-tokens`),
-        Promise.all(
-          POLICY_TYPES.map((type) =>
-            this.t.call<unknown[]>("GET", `/api/v1/policies?type=${type}`).then(
-              ({ json }) => z.array(RawPolicy).parse(json),
-              // A type the org does not have (a Classic org has no ACCESS_POLICY): none of it.
-              (error: unknown) => {
-                if ((error as { status?: number }).status === 400) return [];
-                throw error;
-              },
-            ),
-          ),
-        ).then((lists) => lists.flat()),
-      ]);
-      for (const app of apps)
-        note(app.settings?.oauthClient?.network, { kind: "app", id: app.id, name: app.label });
-      for (const t of tokens) note(t.network, { kind: "token", id: t.id, name: t.name });
-      await Promise.all(
-        policies.map(async (p) => {
-          note(p.conditions?.network, { kind: "policy", id: p.id, name: p.name });
-          const { json } = await this.t.call<unknown[]>("GET", `/api/v1/policies/${p.id}/rules`);
-          for (const r of z.array(RawRule).parse(json))
-            note(r.conditions?.network, {
-              kind: "policyRule",
-              id: r.id,
-              name: `${r.name} (policy ${p.name})`,
-            });
-        }),
-      );
-      for (const zone of zones) zone.usedBy = usage.get(zone.id) ?? [];
-    }
-
-    if (roles.length || sets.length) {
-      // Who is bound to a role on a set: a custom role may be bound on any set, so its uses are
-      // found through every set's bindings.
-      const setIds = roles.length
-        ? (await this.t.listIam(RawIamObject, `/api/v1/iam/resource-sets`, "resource-sets")).map(
-            (x) => x.id,
-          )
-        : [];
-      for (const x of sets) if (!setIds.includes(x.id)) setIds.push(x.id);
-      const roleIds = new Set(roles.map((r) => r.id));
-      const adoptedSets = new Set(sets.map((x) => x.id));
-      const byRole = new Map<string, Usage[]>([...roleIds].map((id) => [id, []]));
-      const bySet = new Map<string, Usage[]>([...adoptedSets].map((id) => [id, []]));
-      await Promise.all(
-        setIds.map(async (setId) => {
-          const bound = await this.t.listIam(
-            z.looseObject({ id: z.string() }),
-            `/api/v1/iam/resource-sets/${setId}/bindings`,
-            "roles",
-          );
-          for (const { id: roleId } of bound) {
-            if (!roleIds.has(roleId) && !adoptedSets.has(setId)) continue;
-            const members = await this.t.listIam(
-              RawMember,
-              `/api/v1/iam/resource-sets/${setId}/bindings/${roleId}/members`,
-              "members",
-            );
-            for (const m of members) {
-              const use = memberUsage(m._links?.self?.href ?? "");
-              byRole.get(roleId)?.push(use);
-              bySet.get(setId)?.push(use);
-            }
-          }
-        }),
-      );
-      const named = (uses: Usage[]) =>
-        Promise.all(
-          uses.map(async (u) => {
-            if (u.kind !== "user" && u.kind !== "group") return u;
-            const name = await nameOf(u.kind, u.id);
-            return name !== undefined ? { ...u, name } : u;
-          }),
-        );
-      for (const r of roles)
-        work.push(named(byRole.get(r.id) ?? []).then((u) => void (r.usedBy = u)));
-      for (const x of sets)
-        work.push(named(bySet.get(x.id) ?? []).then((u) => void (x.usedBy = u)));
-    }
-    await Promise.all(work);
-  }
-
-  // --- writing -------------------------------------------------------------------------------
 }
