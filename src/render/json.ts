@@ -4,6 +4,7 @@
 //                integration?, requiresApproval? }] }
 import type { Finding } from "../model/finding.js";
 import { summarize } from "./summary.js";
+import { displayJson } from "./escape.js";
 
 export const JSON_FORMAT_VERSION = 1;
 
@@ -25,5 +26,5 @@ export function renderJson(findings: readonly Finding[], options: { files: numbe
       ...(f.requiresApproval ? { requiresApproval: true } : {}),
     })),
   };
-  return JSON.stringify(out, null, 2) + "\n";
+  return displayJson(JSON.stringify(out, null, 2)) + "\n";
 }

@@ -2,7 +2,7 @@
 // (the load rules and the policy rules are separate registries); a finding whose rule is not in
 // the registry still gets a descriptor, so ruleIndex always points at a rule.
 import type { Finding, Severity } from "../model/finding.js";
-import { terminalText } from "./escape.js";
+import { displayJson, terminalText } from "./escape.js";
 
 export interface SarifRule {
   id: string;
@@ -84,5 +84,5 @@ export function renderSarif(findings: readonly Finding[], options: SarifOptions)
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + "\n";
+  return displayJson(JSON.stringify(log, null, 2)) + "\n";
 }

@@ -92,6 +92,18 @@ describe("a hostile label set in Okta", () => {
     expect(fences[1]).toBe(fences[0]!.replace("json", ""));
   });
 
+  it("plan and drift --format json carry it exactly, with every control character \\u-escaped", async () => {
+    for (const run of [runPlan, runDrift]) {
+      const r = await cli(run, ["--format", "json"], repo, org);
+      expect(r.code, r.err).toBe(2);
+      // Safe for a terminal or a CI log as printed, and the same data once parsed.
+      expect(r.out.trimEnd()).not.toMatch(CONTROLS);
+      expect(r.out).toContain("\\u009b");
+      expect(r.out).toContain("\\u202e");
+      expect(JSON.stringify(JSON.parse(r.out))).toContain(JSON.stringify(HOSTILE).slice(1, -1));
+    }
+  });
+
   it("plan in the terminal shows no control character", async () => {
     const r = await cli(runPlan, [], repo, org);
     expect(r.code, r.err).toBe(2);

@@ -283,7 +283,7 @@ export function planToJson(p: Plan): {
 }
 
 export function renderPlan(p: Plan, format: Format, limit = GITHUB_COMMENT_LIMIT): string {
-  if (format === "json") return JSON.stringify(planToJson(p)) + "\n";
+  if (format === "json") return displayJson(JSON.stringify(planToJson(p))) + "\n";
   return format === "markdown" ? renderMarkdown(p, limit) : renderText(p);
 }
 

@@ -2,7 +2,7 @@
 // and notes around a plan, the refused integrations in JSON, an apply's outcome, and the drift
 // table. Pure: the CLI prints them, the GitHub App posts them.
 import type { Finding } from "../../model/index.js";
-import { mdCode, terminalText } from "../../render/escape.js";
+import { displayJson, mdCode, terminalText } from "../../render/escape.js";
 import type { ApplyReport } from "../apply.js";
 import type { Plan } from "../model.js";
 import type { DriftItem, RefusedReport } from "../report.js";
@@ -32,7 +32,9 @@ export function renderWithNotes(
   refusals: JsonRefused[] = [],
 ): string {
   if (format === "json")
-    return JSON.stringify({ ...planToJson(p), warnings, notes, findings, refusals }) + "\n";
+    return (
+      displayJson(JSON.stringify({ ...planToJson(p), warnings, notes, findings, refusals })) + "\n"
+    );
   if (format !== "markdown") return renderPlan(p, format);
   const lines = [
     // Findings, warnings and notes quote files and Okta: inert code, never live Markdown.
@@ -101,15 +103,17 @@ export function applyJson(
   sandboxApproved: string[],
 ): string {
   return (
-    JSON.stringify({
-      version: PLAN_JSON_VERSION,
-      plan: planToJson(run.plan),
-      report: report ? reportJson(report) : null,
-      notes: run.notes,
-      findings: run.findings,
-      refusals: refusedJson(run.refused),
-      sandboxApproved,
-    }) + "\n"
+    displayJson(
+      JSON.stringify({
+        version: PLAN_JSON_VERSION,
+        plan: planToJson(run.plan),
+        report: report ? reportJson(report) : null,
+        notes: run.notes,
+        findings: run.findings,
+        refusals: refusedJson(run.refused),
+        sandboxApproved,
+      }),
+    ) + "\n"
   );
 }
 
@@ -120,12 +124,14 @@ export function correctedJson(
   run: { notes: string[]; refused: RefusedReport[] },
 ): string {
   return (
-    JSON.stringify({
-      drift: items,
-      report: reportJson(report),
-      notes: run.notes,
-      refusals: refusedJson(run.refused),
-    }) + "\n"
+    displayJson(
+      JSON.stringify({
+        drift: items,
+        report: reportJson(report),
+        notes: run.notes,
+        refusals: refusedJson(run.refused),
+      }),
+    ) + "\n"
   );
 }
 
@@ -150,10 +156,12 @@ export function renderDrift(
   const refused = run?.plan.refused ?? [];
   if (format === "json")
     return (
-      JSON.stringify({
-        drift: items,
-        ...(run ? { refused, notes: run.notes, refusals: refusedJson(run.refused) } : {}),
-      }) + "\n"
+      displayJson(
+        JSON.stringify({
+          drift: items,
+          ...(run ? { refused, notes: run.notes, refusals: refusedJson(run.refused) } : {}),
+        }),
+      ) + "\n"
     );
   const md = format === "markdown";
   // Never "No drift" while something was refused or left unchecked: say what, and where to look.
