@@ -5,3 +5,16 @@ export interface Command {
   summary: string;
   run(argv: string[]): Promise<number>;
 }
+
+/** A usage error of `command`: the message and where to look, on stderr; exit code 2. */
+export function usageError(
+  command: string,
+  io: { stderr(s: string): void },
+): (message: string) => number {
+  return (message) => {
+    io.stderr(
+      `okta-gitops ${command}: ${message}\nRun 'okta-gitops ${command} --help' for usage.\n`,
+    );
+    return 2;
+  };
+}

@@ -22,6 +22,7 @@ import { parseArgs } from "node:util";
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { IntegrationName } from "../../model/integration.js";
 import { processIo, type ReconcileIo } from "../reconcile-support.js";
+import { usageError } from "../command.js";
 
 export const KEYGEN_HELP = `Usage: okta-gitops keygen <integration> [--out FILE] [--bits 2048|3072|4096] [--write]
 
@@ -56,10 +57,7 @@ export async function runKeygen(
   argv: string[],
   io: Pick<ReconcileIo, "cwd" | "env" | "stdout" | "stderr" | "today">,
 ): Promise<number> {
-  const usage = (message: string) => {
-    io.stderr(`okta-gitops keygen: ${message}\nRun 'okta-gitops keygen --help' for usage.\n`);
-    return 2;
-  };
+  const usage = usageError("keygen", io);
   let args;
   try {
     args = parseArgs({

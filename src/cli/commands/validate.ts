@@ -12,6 +12,7 @@ import { MissingPathError, readDirectorySources } from "../../load/source-direct
 import type { SourceFile } from "../../load/types.js";
 import { validate } from "../../validate.js";
 import { RULES as POLICY_RULES } from "../../policy/rules.js";
+import { usageError } from "../command.js";
 import {
   FORMATS,
   renderGithub,
@@ -64,10 +65,7 @@ export const validateCommand = {
 };
 
 export async function runValidate(argv: string[], io: ValidateIo): Promise<number> {
-  const usage = (message: string) => {
-    io.stderr(`okta-gitops validate: ${message}\nRun 'okta-gitops validate --help' for usage.\n`);
-    return 2;
-  };
+  const usage = usageError("validate", io);
   let args;
   try {
     args = parseArgs({
