@@ -25,7 +25,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ["reconcile"],
   ["okta"],
   ["workflows"],
-  ["cli", "github"],
+  // The GitHub App: a thin adapter over the workflows, as the CLI is; `okta-gitops serve` starts it.
+  ["github"],
+  ["cli"],
 ];
 
 /** Areas that stand apart: they import nothing from the rest of src/ but the leaves named, and
