@@ -126,6 +126,21 @@ export const PolicySettings = z
   })
   .prefault({});
 
+/** A duration as the settings write it: a whole number and a unit (seconds, minutes, hours, days). */
+const DURATION = /^([1-9][0-9]{0,6})(s|m|h|d)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A drift check reads all the bot owns in Okta: more often than this would spend the rate limit. */
+export const MIN_DRIFT_MS = 5 * 60_000;
+/** And less often than weekly leaves hand changes in place too long (and overflows no timer). */
+export const MAX_DRIFT_MS = 7 * 86_400_000;
+
+/** Milliseconds of a duration such as "30m"; NaN when it is not one. */
+export function durationMs(duration: string): number {
+  const m = DURATION.exec(duration);
+  if (!m) return Number.NaN;
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
 export const BotSettings = z
   .strictObject({
     integration: z
@@ -150,6 +165,19 @@ export const BotSettings = z
           .enum(["report", "correct"])
           .default("report")
           .describe("What the scheduled drift check does."),
+        interval: z
+          .string()
+          .regex(DURATION, { error: 'must be a duration such as "30m", "1h" or "1d"' })
+          .refine((d) => !DURATION.test(d) || durationMs(d) >= MIN_DRIFT_MS, {
+            error: "must be at least 5m: each check reads everything the bot owns in Okta",
+          })
+          .refine((d) => !DURATION.test(d) || durationMs(d) <= MAX_DRIFT_MS, {
+            error: "must be at most 7d",
+          })
+          .default("1h")
+          .describe(
+            'How often the GitHub App compares main with Okta: a number and a unit (s, m, h, d), e.g. "30m"; at least 5m, at most 7d.',
+          ),
       })
       .prefault({}),
     exceptions: z
