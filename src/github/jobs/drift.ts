@@ -1,0 +1,146 @@
+// Drift on a schedule: main is compared with Okta through the same workflow as `okta-gitops drift`,
+// reporting or correcting per `bot.drift.mode` (a correction obeys the same approvals as an apply:
+// the merge job's decision), and the outcome is kept in ONE issue: opened when Okta differs or
+// something could not be checked, updated per field, closed when Okta is clean again (or when a
+// correction put everything right, so the issue records what was changed by hand).
+import { durationMs, DEFAULT_CONFIG } from "../../model/index.js";
+import { checkDrift } from "../../workflows/drift.js";
+import type { DriftRun } from "./runs.js";
+import type { GitHubPort } from "../port.js";
+import {
+  approvedWorkspace,
+  errorText,
+  ISSUE_LABEL,
+  ownIssues,
+  revisionSource,
+  type MergeJobDeps,
+} from "./merge.js";
+import { DRIFT_MARKER, driftIssue } from "./merge-reports.js";
+
+/** The interval when main's settings cannot be read. */
+export const DEFAULT_DRIFT_MS = durationMs(DEFAULT_CONFIG.bot.drift.interval);
+
+/** One drift check of the default branch; returns the run and the interval main's settings ask for. */
+export async function runDriftJob(
+  port: GitHubPort,
+  deps: MergeJobDeps,
+  at: { branch: string },
+): Promise<{ run: DriftRun; intervalMs: number }> {
+  const run: DriftRun = {
+    sha: "",
+    branch: at.branch,
+    mode: "report",
+    verdicts: [],
+    clean: false,
+    corrected: false,
+  };
+  let intervalMs = DEFAULT_DRIFT_MS;
+  try {
+    run.sha = await port.branchHead(at.branch);
+    const source = await revisionSource(port, run.sha);
+    const decided = await approvedWorkspace(port, deps, { ...at, sha: run.sha, source });
+    const ws = decided.workspace;
+    intervalMs = durationMs(ws.config.bot.drift.interval);
+    run.verdicts = decided.verdicts;
+    run.mode = ws.config.bot.drift.mode;
+    if (decided.settingsRefused) run.settingsRefused = decided.settingsRefused;
+    // Unapproved settings may not even say how to check: they are read for the interval, and the
+    // drift only reported, never corrected under them.
+    const correct = run.mode === "correct" && !decided.settingsRefused;
+    run.report = await checkDrift(ws, { okta: deps.okta }, { correct });
+    const failed = run.report.failed || Boolean(decided.settingsRefused);
+    run.clean = !failed && run.report.items.length === 0;
+    run.corrected = !failed && Boolean(run.report.report) && run.report.items.length > 0;
+  } catch (error) {
+    run.error = errorText(error);
+    deps.log?.error(`drift check of ${at.branch}: ${run.error}`);
+  }
+  await keepDriftIssue(port, deps.botLogin, run);
+  return { run, intervalMs };
+}
+
+/** The one drift issue: opened or updated while Okta differs or something is unchecked; closed
+ * (after saying why) once clean or corrected. Only the App's own issue counts. */
+async function keepDriftIssue(port: GitHubPort, botLogin: string, run: DriftRun): Promise<void> {
+  const open = await ownIssues(port, botLogin, DRIFT_MARKER);
+  const { title, body } = driftIssue(run);
+  if (run.clean) {
+    for (const issue of open) await port.updateIssue(issue.number, { body, state: "closed" });
+    return;
+  }
+  const number = open[0]
+    ? (await port.updateIssue(open[0].number, { title, body }), open[0].number)
+    : (await port.createIssue(title, body, [ISSUE_LABEL])).number;
+  if (run.corrected) await port.updateIssue(number, { state: "closed" });
+}
+
+/** When to run: the process's timers in production, a hand-driven one in tests. */
+export interface Timer {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemTimer: Timer = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    // A pending check never keeps the process alive on its own.
+    t.unref();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * Runs `check` again and again: the first time after `firstMs`, then after the interval the last
+ * run returned (main's `bot.drift.interval`). One run at a time; stop() ends it for good.
+ */
+export class DriftSchedule {
+  private handle: unknown;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly check: () => Promise<number>,
+    private readonly timer: Timer = systemTimer,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  start(firstMs = 60_000): void {
+    if (this.stopped) return;
+    this.arm(firstMs);
+  }
+
+  /** Runs a check now (or waits for the one running) and arms the next. */
+  runNow(): Promise<void> {
+    if (this.running) return this.running;
+    if (this.handle !== undefined) this.timer.clearTimeout(this.handle);
+    this.handle = undefined;
+    this.running = (async () => {
+      let next = DEFAULT_DRIFT_MS;
+      try {
+        next = await this.check();
+      } catch (error) {
+        this.onError(error);
+      } finally {
+        this.running = undefined;
+      }
+      if (!this.stopped) this.arm(Number.isFinite(next) && next > 0 ? next : DEFAULT_DRIFT_MS);
+    })();
+    return this.running;
+  }
+
+  /** Stops the schedule; a check under way finishes, and resolves the returned promise. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.handle !== undefined) this.timer.clearTimeout(this.handle);
+    this.handle = undefined;
+    await this.running;
+  }
+
+  private arm(ms: number): void {
+    this.handle = this.timer.setTimeout(() => {
+      this.handle = undefined;
+      void this.runNow();
+    }, ms);
+  }
+}
