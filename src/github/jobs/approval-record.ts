@@ -17,15 +17,19 @@ export const OKTA_ENVIRONMENT = "okta";
 /** The settings file's key among the exceptions (see settingsException). */
 export const SETTINGS_KEY = ".okta-gitops.yml";
 
-/** How a pull request's exceptions stand at its head, by the Identity approval rules. */
+/** How some exceptions stand on a merged pull request, by the Identity approval rules. */
 export interface PullApprovals {
-  /** The exceptions at the pull request's head, with their hashes there. */
-  exceptions: readonly { key: string; hash: string }[];
+  /** The hash of each of the exceptions asked about at the pull request's head (absent: it is not
+   * an exception there). */
+  atHead: ReadonlyMap<string, string>;
   decisions: readonly { key: string; approved: boolean; approvedBy: string[]; notes: string[] }[];
 }
 
-/** Decides a merged pull request's approvals at its head (the pull-request job's own function). */
-export type PullApprovalsOf = (pr: PullRequestInfo) => Promise<PullApprovals>;
+/** Decides these exceptions (as main holds them) on a merged pull request, at its head. */
+export type PullApprovalsOf = (
+  pr: PullRequestInfo,
+  exceptions: readonly ExceptionEntry[],
+) => Promise<PullApprovals>;
 
 /** The deployment payload that records what is approved: exception key -> approved hash. */
 export interface ApprovalRecord {
@@ -92,13 +96,20 @@ export async function approvalsOnMain(
   },
 ): Promise<MainApprovals> {
   const { deployment, approved: recorded } = await latestRecord(port, input.botLogin);
-  const byPull = new Map<number, Promise<PullApprovals>>();
-  const verdicts: Verdict[] = [];
+  const refused = (e: ExceptionEntry, reason: string, pullRequest?: number): Verdict => ({
+    ...baseOf(e),
+    approved: false,
+    approvedBy: [],
+    reason: `refused: ${reason}; it needs a pull request that the Identity team approves`,
+    ...(pullRequest !== undefined ? { pullRequest } : {}),
+  });
+  const verdicts = new Map<string, Verdict>();
+  // Per merged pull request, the exceptions whose file it changed last.
+  const byPull = new Map<number, { pr: PullRequestInfo; entries: ExceptionEntry[] }>();
   for (const e of input.exceptions) {
-    const base = { key: e.key, file: e.file, line: e.line, rules: [...e.rules], hash: e.hash };
     if (recorded[e.key] === e.hash) {
-      verdicts.push({
-        ...base,
+      verdicts.set(e.key, {
+        ...baseOf(e),
         approved: true,
         approvedBy: [],
         reason: `approved before: recorded as approved by the App's deployment #${deployment!.id} (of ${short(deployment!.sha)})`,
@@ -106,73 +117,94 @@ export async function approvalsOnMain(
       continue;
     }
     try {
-      verdicts.push({ ...base, ...(await throughPull(port, input, e, byPull)) });
+      const [last] = await port.commitsTouching(e.file, input.sha, 1);
+      if (!last) {
+        verdicts.set(e.key, refused(e, `no commit that changed ${e.file} was found`));
+        continue;
+      }
+      const pr = (await port.pullsOfCommit(last.sha)).find(
+        (p) => p.merged && p.baseRef === input.branch,
+      );
+      if (!pr) {
+        verdicts.set(
+          e.key,
+          refused(
+            e,
+            `${e.file} was last changed by ${short(last.sha)}, which no merged pull request into ${input.branch} holds (pushed straight to ${input.branch})`,
+          ),
+        );
+        continue;
+      }
+      const group = byPull.get(pr.number) ?? { pr, entries: [] };
+      group.entries.push(e);
+      byPull.set(pr.number, group);
     } catch (error) {
-      verdicts.push({
-        ...base,
-        approved: false,
-        approvedBy: [],
-        reason: `refused: its approval could not be checked on GitHub (${error instanceof Error ? error.message : String(error)})`,
-      });
+      verdicts.set(
+        e.key,
+        refused(e, `its approval could not be checked on GitHub (${messageOf(error)})`),
+      );
     }
   }
+  for (const { pr, entries } of byPull.values()) {
+    let approvals: PullApprovals;
+    try {
+      approvals = await input.approvalsOf(pr, entries);
+    } catch (error) {
+      for (const e of entries)
+        verdicts.set(
+          e.key,
+          refused(
+            e,
+            `the approvals of pull request #${pr.number} could not be checked on GitHub (${messageOf(error)})`,
+            pr.number,
+          ),
+        );
+      continue;
+    }
+    for (const e of entries) {
+      const atHead = approvals.atHead.get(e.key);
+      const decision = approvals.decisions.find((d) => d.key === e.key);
+      // What was approved is the content at the pull request's head: main must hold that same.
+      if (atHead === e.hash && decision?.approved)
+        verdicts.set(e.key, {
+          ...baseOf(e),
+          approved: true,
+          approvedBy: [...decision.approvedBy],
+          pullRequest: pr.number,
+          reason: `approved on pull request #${pr.number}`,
+        });
+      else
+        verdicts.set(
+          e.key,
+          refused(
+            e,
+            atHead === undefined
+              ? `pull request #${pr.number} did not hold this exception at its head`
+              : atHead !== e.hash
+                ? `it differs on ${input.branch} from what pull request #${pr.number} held at its head`
+                : `pull request #${pr.number} was merged without the Identity team's approval of it` +
+                  (decision?.notes.length ? ` (${decision.notes.join("; ")})` : ""),
+            pr.number,
+          ),
+        );
+    }
+  }
+  const list = input.exceptions.map((e) => verdicts.get(e.key)!);
   const approved: Record<string, string> = {};
-  for (const v of verdicts) if (v.approved) approved[v.key] = v.hash;
+  for (const v of list) if (v.approved) approved[v.key] = v.hash;
   return {
-    verdicts,
+    verdicts: list,
     record: { okta_gitops: { approved } },
     ...(deployment ? { previous: deployment } : {}),
   };
 }
 
-async function throughPull(
-  port: GitHubPort,
-  input: { sha: string; branch: string; approvalsOf: PullApprovalsOf },
-  e: ExceptionEntry,
-  byPull: Map<number, Promise<PullApprovals>>,
-): Promise<Omit<Verdict, "key" | "file" | "line" | "rules" | "hash">> {
-  const [last] = await port.commitsTouching(e.file, input.sha, 1);
-  if (!last)
-    return {
-      approved: false,
-      approvedBy: [],
-      reason: `refused: no commit on ${input.branch} that changed ${e.file} was found, so no approval can be traced`,
-    };
-  const pulls = (await port.pullsOfCommit(last.sha)).filter(
-    (p) => p.merged && p.baseRef === input.branch,
-  );
-  if (!pulls.length)
-    return {
-      approved: false,
-      approvedBy: [],
-      reason: `refused: ${e.file} was last changed by ${short(last.sha)}, which no merged pull request into ${input.branch} holds (pushed straight to ${input.branch}); it needs a pull request that the Identity team approves`,
-    };
-  const why: string[] = [];
-  for (const pr of pulls) {
-    if (!byPull.has(pr.number)) byPull.set(pr.number, input.approvalsOf(pr));
-    const approvals = await byPull.get(pr.number)!;
-    const atHead = approvals.exceptions.find((x) => x.key === e.key);
-    const decision = approvals.decisions.find((d) => d.key === e.key);
-    // The approval is of the content at the pull request's head: main must hold that same content.
-    if (decision?.approved && atHead?.hash === e.hash)
-      return {
-        approved: true,
-        approvedBy: [...decision.approvedBy],
-        pullRequest: pr.number,
-        reason: `approved on pull request #${pr.number}`,
-      };
-    why.push(
-      !atHead || !decision
-        ? `pull request #${pr.number} did not hold this exception at its head`
-        : atHead.hash !== e.hash
-          ? `it differs on ${input.branch} from what pull request #${pr.number} held`
-          : `pull request #${pr.number} was merged without the Identity team's approval of it`,
-    );
-  }
-  return {
-    approved: false,
-    approvedBy: [],
-    pullRequest: pulls[0]!.number,
-    reason: `refused: ${why.join("; ")}; it needs a pull request that the Identity team approves`,
-  };
-}
+const baseOf = (e: ExceptionEntry) => ({
+  key: e.key,
+  file: e.file,
+  line: e.line,
+  rules: [...e.rules],
+  hash: e.hash,
+});
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -37,7 +37,7 @@ export async function runDriftJob(
   let intervalMs = DEFAULT_DRIFT_MS;
   try {
     run.sha = await port.branchHead(at.branch);
-    const source = await revisionSource(port, run.sha);
+    const source = await revisionSource(port, deps, run.sha);
     const decided = await approvedWorkspace(port, deps, { ...at, sha: run.sha, source });
     const ws = decided.workspace;
     intervalMs = durationMs(ws.config.bot.drift.interval);

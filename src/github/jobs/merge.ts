@@ -4,13 +4,13 @@
 // commit (check run okta-gitops/apply), on the merged pull request (one comment), as a deployment
 // to the `okta` environment (whose payload records what is approved), and, when it failed, in one
 // issue that the next successful apply closes. Nothing here talks to GitHub but through the port.
-import type { Config } from "../../model/index.js";
+import { DEFAULT_CONFIG, type Config, type Finding } from "../../model/index.js";
+import type { SourceFile } from "../../load/types.js";
 import { exceptionsOf, settingsException, type ExceptionEntry } from "../../policy/exceptions.js";
 import { deletionGuard, deletionGuardMessage } from "../../reconcile/plan-notes.js";
 import { applyChanges, type OktaWriter } from "../../workflows/apply.js";
 import { WorkflowError } from "../../workflows/errors.js";
 import { loadWorkspace, type FileSource, type Workspace } from "../../workflows/workspace.js";
-import { readArchive } from "../archive.js";
 import { memorySource } from "../../load/source-memory.js";
 import type { GitHubPort, IssueInfo, PullRequestInfo } from "../port.js";
 import {
@@ -34,16 +34,22 @@ import {
 
 export const APPLY_CHECK = "okta-gitops/apply";
 export const ISSUE_LABEL = "okta-gitops";
-/** The most an archive of the repository may weigh, compressed. */
-export const TARBALL_MAX_BYTES = 50 * 1024 * 1024;
 
 /** What the merge and drift jobs need besides the repository's port. */
 export interface MergeJobDeps {
   okta: OktaWriter;
   /** The App's own login (`<slug>[bot]`): only its deployments, comments and issues count. */
   botLogin: string;
-  /** Decides a merged pull request's approvals at its head (the Identity approval rules). */
-  approvalsOf(port: GitHubPort, pr: PullRequestInfo, config: Config): ReturnType<PullApprovalsOf>;
+  /** Decides exceptions on a merged pull request, at its head (the Identity approval rules,
+   * under main's settings). */
+  approvalsOf(
+    port: GitHubPort,
+    pr: PullRequestInfo,
+    exceptions: readonly ExceptionEntry[],
+    config: Config,
+  ): ReturnType<PullApprovalsOf>;
+  /** A commit's files (one archive download, read in memory; cached by the App). */
+  tree(port: GitHubPort, sha: string): Promise<{ files: SourceFile[]; findings: Finding[] }>;
   /** Today's date, YYYY-MM-DD (exception expiry). */
   today(): string;
   log?: {
@@ -85,16 +91,21 @@ export function applyGate(
   return { apply: true, branch: push.defaultBranch };
 }
 
-/** The tree of a commit as the workflows' file source: one archive download, read in memory. */
-export async function revisionSource(port: GitHubPort, sha: string): Promise<FileSource> {
-  const gz = await port.tarball(sha, TARBALL_MAX_BYTES);
-  return memorySource(await readArchive(gz));
+/** The tree of a commit as the workflows' file source. */
+export async function revisionSource(
+  port: GitHubPort,
+  deps: Pick<MergeJobDeps, "tree">,
+  sha: string,
+): Promise<FileSource> {
+  return memorySource(await deps.tree(port, sha));
 }
 
-/** The exceptions on a tree: the integrations', and the settings file's when there is one. */
+/** The exceptions on a tree: the integrations', and the settings file's when it departs from the
+ * defaults (the strict baseline needs no one's approval; anything else does, looser or not). */
 export function exceptionsOnTree(ws: Workspace): ExceptionEntry[] {
   const list = exceptionsOf(ws.integrations, ws.findings);
-  return ws.configSource ? [...list, settingsException(ws.config)] : list;
+  const settings = settingsException(ws.config);
+  return settings.hash === settingsException(DEFAULT_CONFIG).hash ? list : [...list, settings];
 }
 
 /** Loads a tree and decides its approvals: the workspace to reconcile and the verdicts. Shared by
@@ -117,7 +128,7 @@ export async function approvedWorkspace(
     branch: at.branch,
     botLogin: deps.botLogin,
     exceptions: exceptionsOnTree(bare),
-    approvalsOf: (pr) => deps.approvalsOf(port, pr, bare.config),
+    approvalsOf: (pr, exceptions) => deps.approvalsOf(port, pr, exceptions, bare.config),
   });
   const settingsRefused = verdicts.find((v) => v.key === SETTINGS_KEY && !v.approved);
   const approved = new Set(
@@ -150,7 +161,7 @@ export async function runMergeJob(
   let record: ApprovalRecord | undefined;
   let deployment: { id: number } | undefined;
   try {
-    const source = await revisionSource(port, sha);
+    const source = await revisionSource(port, deps, sha);
     const decided = await approvedWorkspace(port, deps, { sha, branch, source });
     record = decided.record;
     run.verdicts = decided.verdicts;
