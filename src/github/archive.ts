@@ -71,7 +71,7 @@ export async function readArchive(
     findings.push({
       rule: "archive.unsafe-entry",
       severity: "error",
-      message: `the archive entry ${why}; it was not read (the bot reads regular files only)`,
+      message: `the archive entry ${why}; it was not read`,
       file,
       line: 1,
       column: 1,
@@ -116,7 +116,7 @@ export async function readArchive(
       seen.add(path);
       const kind = unsafeKind(header);
       if (kind) {
-        refuse(path, kind);
+        refuse(path, `${kind}, not a regular file`);
         await drain(entry);
         continue;
       }

@@ -32,9 +32,13 @@ export function exceptionsOf(
   integrations: readonly LoadedIntegration[],
   findings: readonly Finding[],
 ): ExceptionEntry[] {
+  // Indexed by file: a repository of thousands of integrations is not searched once per file.
+  const approvalsIn = new Map<string, Finding[]>();
+  for (const f of findings)
+    if (f.requiresApproval) approvalsIn.set(f.file, [...(approvalsIn.get(f.file) ?? []), f]);
   const byName = new Map<string, { li: LoadedIntegration; found: Finding[] }[]>();
   for (const li of [...integrations].sort((a, b) => compare(a.file, b.file))) {
-    const found = findings.filter((f) => f.requiresApproval && f.file === li.file);
+    const found = approvalsIn.get(li.file) ?? [];
     if (!found.length) continue;
     const name = li.integration.metadata.name;
     byName.set(name, [...(byName.get(name) ?? []), { li, found }]);

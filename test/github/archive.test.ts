@@ -93,7 +93,7 @@ describe("readArchive", () => {
         line: 1,
         column: 1,
         message: expect.stringMatching(
-          /is a symbolic link \(to "\/etc\/passwd"\); it was not read/,
+          /is a symbolic link \(to "\/etc\/passwd"\), not a regular file; it was not read$/,
         ),
       },
       { rule: "archive.unsafe-entry", file: ".okta-gitops.yml" },
@@ -122,10 +122,19 @@ describe("readArchive", () => {
     const { files, findings } = await readArchive(gz);
     expect(files.map((f) => f.path)).toEqual(["integrations/a.yaml"]);
     expect(findings.map((f) => [f.file, f.message.split(";")[0]])).toEqual([
-      ["integrations/b.yaml", `the archive entry is a hard link (to "${TOP}/integrations/a.yaml")`],
-      ["integrations/tty.yaml", "the archive entry is a device entry (character-device)"],
-      ["integrations/disk.yaml", "the archive entry is a device entry (block-device)"],
-      ["integrations/pipe.yaml", "the archive entry is a device entry (fifo)"],
+      [
+        "integrations/b.yaml",
+        `the archive entry is a hard link (to "${TOP}/integrations/a.yaml"), not a regular file`,
+      ],
+      [
+        "integrations/tty.yaml",
+        "the archive entry is a device entry (character-device), not a regular file",
+      ],
+      [
+        "integrations/disk.yaml",
+        "the archive entry is a device entry (block-device), not a regular file",
+      ],
+      ["integrations/pipe.yaml", "the archive entry is a device entry (fifo), not a regular file"],
     ]);
   });
 
@@ -140,6 +149,8 @@ describe("readArchive", () => {
       { name: "/etc/cron.d/job", body: "x: 1\n" },
       { name: `${TOP}/integrations/./ok.yaml`, body: "x: 1\n" },
       { name: `${TOP}/integrations//ok.yaml`, body: "x: 1\n" },
+      // A name too long for the tar header travels in a pax record: checked all the same.
+      { name: `${TOP}/integrations/${"x".repeat(200)}/../../../etc.yaml`, body: "x: 1\n" },
     ]);
     const { files, findings } = await readArchive(gz);
     expect(files.map((f) => [f.path, text(f.bytes)])).toEqual([["integrations/ok.yaml", "a: 1\n"]]);
@@ -170,6 +181,11 @@ describe("readArchive", () => {
         "archive.unsafe-entry",
         "integrations//ok.yaml",
         "the archive entry has an empty or `.` segment in its path",
+      ],
+      [
+        "archive.unsafe-entry",
+        `integrations/${"x".repeat(200)}/../../../etc.yaml`,
+        "the archive entry has a `..` segment in its path",
       ],
     ]);
   });
