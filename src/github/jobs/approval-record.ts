@@ -9,13 +9,12 @@
 // approval, one whose content differs from what was approved) is refused, on this push and on every
 // later one, until an approved pull request changes it.
 import { z } from "zod";
-import type { ExceptionEntry } from "../../policy/exceptions.js";
+import { SETTINGS_KEY, type ExceptionEntry } from "../../policy/exceptions.js";
 import type { DeploymentInfo, GitHubPort, PullRequestInfo } from "../port.js";
 
 export const OKTA_ENVIRONMENT = "okta";
 
-/** The settings file's key among the exceptions (see settingsException). */
-export const SETTINGS_KEY = ".okta-gitops.yml";
+export { SETTINGS_KEY };
 
 /** How some exceptions stand on a merged pull request, by the Identity approval rules. */
 export interface PullApprovals {
