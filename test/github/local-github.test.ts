@@ -449,3 +449,217 @@ describe("local GitHub: reviews, memberships, check runs and comments", () => {
     ).rejects.toMatchObject({ status: 422 });
   });
 });
+
+describe("local GitHub: issues, deployments, squash merges, forks", () => {
+  it("lists issues by label and state (pull requests included, as GitHub does), updates and closes them", async () => {
+    const n = gh.openPullRequest("acme/okta-config", {
+      head: "main",
+      base: "main",
+      author: "carol",
+    });
+    const octokit = await installation();
+    const created = await octokit.rest.issues.create({
+      owner: "acme",
+      repo: "okta-config",
+      title: "Drift",
+      body: "<!-- okta-gitops:drift -->",
+      labels: ["okta-gitops"],
+    });
+    expect(created.data.number).toBe(n + 1);
+    expect(created.data.user?.login).toBe(`${gh.appSlug}[bot]`);
+    const open = await octokit.rest.issues.listForRepo({
+      owner: "acme",
+      repo: "okta-config",
+      labels: "okta-gitops",
+      state: "open",
+    });
+    expect(open.data.map((i) => i.number)).toEqual([created.data.number]);
+    const all = await octokit.rest.issues.listForRepo({
+      owner: "acme",
+      repo: "okta-config",
+      state: "all",
+    });
+    expect(all.data.map((i) => [i.number, i.pull_request !== undefined])).toEqual([
+      [created.data.number, false],
+      [n, true],
+    ]);
+    await octokit.rest.issues.update({
+      owner: "acme",
+      repo: "okta-config",
+      issue_number: created.data.number,
+      state: "closed",
+      body: "fixed",
+    });
+    expect(gh.issues("acme/okta-config")).toMatchObject([
+      { state: "closed", body: "fixed", labels: ["okta-gitops"] },
+    ]);
+    const closed = await octokit.rest.issues.listForRepo({
+      owner: "acme",
+      repo: "okta-config",
+      labels: "okta-gitops",
+    });
+    expect(closed.data).toEqual([]);
+    await expect(
+      octokit.rest.issues.update({
+        owner: "acme",
+        repo: "okta-config",
+        issue_number: 99,
+        state: "closed",
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("records deployments with their statuses, and refuses one GitHub would refuse by default", async () => {
+    const sha = gh.branchHead("acme/okta-config", "main");
+    const octokit = await installation();
+    await octokit.rest.checks.create({
+      owner: "acme",
+      repo: "okta-config",
+      name: "okta-gitops/apply",
+      head_sha: sha,
+      status: "in_progress",
+    });
+    // Without required_contexts: [], GitHub requires every context on the commit to pass.
+    await expect(
+      octokit.rest.repos.createDeployment({
+        owner: "acme",
+        repo: "okta-config",
+        ref: sha,
+        environment: "okta",
+      }),
+    ).rejects.toMatchObject({ status: 409 });
+    const d = await octokit.rest.repos.createDeployment({
+      owner: "acme",
+      repo: "okta-config",
+      ref: sha,
+      environment: "okta",
+      auto_merge: false,
+      required_contexts: [],
+      payload: { okta_gitops: { approved: { a: "sha256:1" } } },
+      description: "apply",
+    });
+    expect(d.status).toBe(201);
+    const id = (d.data as { id: number }).id;
+    await octokit.rest.repos.createDeploymentStatus({
+      owner: "acme",
+      repo: "okta-config",
+      deployment_id: id,
+      state: "in_progress",
+    });
+    await octokit.rest.repos.createDeploymentStatus({
+      owner: "acme",
+      repo: "okta-config",
+      deployment_id: id,
+      state: "success",
+      description: "applied",
+    });
+    const list = await octokit.rest.repos.listDeployments({
+      owner: "acme",
+      repo: "okta-config",
+      environment: "okta",
+    });
+    expect(list.data.map((x) => [x.id, x.creator?.login, x.payload])).toEqual([
+      [id, `${gh.appSlug}[bot]`, { okta_gitops: { approved: { a: "sha256:1" } } }],
+    ]);
+    const statuses = await octokit.rest.repos.listDeploymentStatuses({
+      owner: "acme",
+      repo: "okta-config",
+      deployment_id: id,
+    });
+    expect(statuses.data.map((s) => s.state)).toEqual(["success", "in_progress"]);
+    expect(gh.deployments("acme/okta-config")).toMatchObject([
+      {
+        autoMerge: false,
+        requiredContexts: [],
+        environment: "okta",
+        statuses: [{ state: "in_progress" }, { state: "success" }],
+      },
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("squash-merges a fork's pull request as one commit by its author; the fork's head stays in the fork", async () => {
+    const base = gh.branchHead("acme/okta-config", "main");
+    gh.commit(
+      "acme/okta-config",
+      "evil",
+      { "integrations/x.yaml": "name: x\n" },
+      { author: "mallory" },
+    );
+    const n = gh.openPullRequest("acme/okta-config", {
+      head: "evil",
+      author: "mallory",
+      fromFork: "mallory/okta-config",
+    });
+    const c2 = gh.commit(
+      "mallory/okta-config",
+      "evil",
+      { "integrations/y.yaml": "name: y\n" },
+      { author: "mallory" },
+    );
+    const octokit = await installation();
+    const pr = await octokit.rest.pulls.get({ owner: "acme", repo: "okta-config", pull_number: n });
+    expect([pr.data.head.repo?.full_name, pr.data.head.sha, pr.data.base.repo.full_name]).toEqual([
+      "mallory/okta-config",
+      c2,
+      "acme/okta-config",
+    ]);
+    await expect(
+      octokit.rest.repos.getBranch({ owner: "acme", repo: "okta-config", branch: "evil" }),
+    ).rejects.toMatchObject({ status: 404 });
+    const squashed = gh.mergePullRequest("acme/okta-config", n, { method: "squash", by: "dave" });
+    const main = await octokit.rest.repos.getBranch({
+      owner: "acme",
+      repo: "okta-config",
+      branch: "main",
+    });
+    expect(main.data.commit.sha).toBe(squashed);
+    expect(main.data.commit.parents.map((p) => p.sha)).toEqual([base]);
+    expect(main.data.commit.author?.login).toBe("mallory");
+    const files = await octokit.rest.repos.getContent({
+      owner: "acme",
+      repo: "okta-config",
+      path: "integrations",
+      ref: squashed,
+    });
+    expect((files.data as { name: string }[]).map((f) => f.name)).toEqual([
+      "a.yaml",
+      "x.yaml",
+      "y.yaml",
+    ]);
+    const touching = await octokit.rest.repos.listCommits({
+      owner: "acme",
+      repo: "okta-config",
+      path: "integrations/y.yaml",
+      per_page: 1,
+    });
+    expect(touching.data.map((c) => c.sha)).toEqual([squashed]);
+    const pulls = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: "acme",
+      repo: "okta-config",
+      commit_sha: squashed,
+    });
+    expect(pulls.data.map((p) => p.number)).toEqual([n]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("signs the archive link of a private repository: without its token the download is refused", async () => {
+    gh.createRepo("acme/secret", { private: true });
+    const sha = gh.commit("acme/secret", "main", { "integrations/s.yaml": "name: s\n" });
+    const octokit = await installation();
+    const followed = await octokit.rest.repos.downloadTarballArchive({
+      owner: "acme",
+      repo: "secret",
+      ref: sha,
+    });
+    expect(
+      (await untar(new Uint8Array(followed.data as ArrayBuffer))).has(
+        `acme-secret-${sha.slice(0, 7)}/integrations/s.yaml`,
+      ),
+    ).toBe(true);
+    const unsigned = await fetch(`${gh.url}/_codeload/acme/secret/legacy.tar.gz/${sha}`);
+    expect(unsigned.status).toBe(404);
+    expect(gh.violations()).toEqual([]);
+  });
+});
