@@ -78,7 +78,7 @@ export function registerMergeJobs(app: Probot, runtime: MergeRuntime): MergeJobs
     return {
       okta: await deps.okta(),
       botLogin: await runtime.appLogin(),
-      today,
+      now: () => deps.clock(),
       log,
       tree: (port, sha) => runtime.archives.tree(port, sha),
       approvalsOf: async (port, pr, exceptions, config) => {

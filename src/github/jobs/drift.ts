@@ -9,13 +9,15 @@ import type { DriftRun } from "./runs.js";
 import type { GitHubPort } from "../port.js";
 import {
   approvedWorkspace,
+  unapprovedOf,
   errorText,
   ISSUE_LABEL,
   ownIssues,
   revisionSource,
   type MergeJobDeps,
 } from "./merge.js";
-import { DRIFT_MARKER, driftIssue } from "./merge-reports.js";
+import { MARKERS } from "../render/common.js";
+import { driftIssue } from "../render/drift-issue.js";
 
 /** The interval when main's settings cannot be read. */
 export const DEFAULT_DRIFT_MS = durationMs(DEFAULT_CONFIG.bot.drift.interval);
@@ -48,30 +50,53 @@ export async function runDriftJob(
     // drift only reported, never corrected under them.
     const correct = run.mode === "correct" && !decided.settingsRefused;
     run.report = await checkDrift(ws, { okta: deps.okta }, { correct });
-    const failed = run.report.failed || Boolean(decided.settingsRefused);
-    run.clean = !failed && run.report.items.length === 0;
-    run.corrected = !failed && Boolean(run.report.report) && run.report.items.length > 0;
+    run.corrected = Boolean(run.report.report) && run.report.items.length > 0;
   } catch (error) {
     run.error = errorText(error);
     deps.log?.error(`drift check of ${at.branch}: ${run.error}`);
   }
-  await keepDriftIssue(port, deps.botLogin, run);
+  await keepDriftIssue(port, deps, run);
   return { run, intervalMs };
 }
 
-/** The one drift issue: opened or updated while Okta differs or something is unchecked; closed
- * (after saying why) once clean or corrected. Only the App's own issue counts. */
-async function keepDriftIssue(port: GitHubPort, botLogin: string, run: DriftRun): Promise<void> {
-  const open = await ownIssues(port, botLogin, DRIFT_MARKER);
-  const { title, body } = driftIssue(run);
-  if (run.clean) {
-    for (const issue of open) await port.updateIssue(issue.number, { body, state: "closed" });
+/** The one drift issue: opened or updated while Okta differs or something is refused or
+ * unchecked; closed once clean. A correction that put everything right is recorded in it (opened
+ * if need be) and then closed. Only the App's own issue counts. */
+async function keepDriftIssue(
+  port: GitHubPort,
+  deps: MergeJobDeps,
+  run: DriftRun,
+): Promise<void> {
+  const open = await ownIssues(port, deps.botLogin, MARKERS.drift);
+  const issue = driftIssue({
+    sha: run.sha,
+    mode: run.mode,
+    ...(run.report ? { report: run.report } : {}),
+    ...(run.error !== undefined ? { error: run.error } : {}),
+    unapproved: unapprovedOf(run.verdicts),
+    unchecked: run.settingsRefused
+      ? [
+          {
+            integration: run.settingsRefused.file,
+            reason: `not approved, so drift is only reported, never corrected under it: ${run.settingsRefused.reason}`,
+          },
+        ]
+      : [],
+    checkedAt: deps.now().toISOString(),
+  });
+  run.clean = !issue.open;
+  if (issue.open) {
+    if (open[0]) await port.updateIssue(open[0].number, { title: issue.title, body: issue.body });
+    else await port.createIssue(issue.title, issue.body, [ISSUE_LABEL]);
     return;
   }
-  const number = open[0]
-    ? (await port.updateIssue(open[0].number, { title, body }), open[0].number)
-    : (await port.createIssue(title, body, [ISSUE_LABEL])).number;
-  if (run.corrected) await port.updateIssue(number, { state: "closed" });
+  for (const o of open)
+    await port.updateIssue(o.number, { title: issue.title, body: issue.body, state: "closed" });
+  // Drift found and corrected with no issue open: the issue records it, closed at once.
+  if (!open.length && run.corrected) {
+    const created = await port.createIssue(issue.title, issue.body, [ISSUE_LABEL]);
+    await port.updateIssue(created.number, { state: "closed" });
+  }
 }
 
 /** When to run: the process's timers in production, a hand-driven one in tests. */

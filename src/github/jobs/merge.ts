@@ -23,16 +23,18 @@ import {
   type Verdict,
 } from "./approval-record.js";
 import type { MergeRun } from "./runs.js";
+import { APPLY_CHECK } from "../render/apply-report.js";
 import {
-  applyCheckOutput,
+  applyCheck,
   applyComment,
+  applyFailed,
   applyFailureIssue,
-  APPLY_COMMENT_MARKER,
-  APPLY_FAILURE_MARKER,
-  supersededOutput,
-} from "./merge-reports.js";
+  type ApplyReportInput,
+} from "../render/apply-report.js";
+import { MARKERS } from "../render/common.js";
+import { mdCode } from "../../render/escape.js";
 
-export const APPLY_CHECK = "okta-gitops/apply";
+export { APPLY_CHECK };
 export const ISSUE_LABEL = "okta-gitops";
 
 /** What the merge and drift jobs need besides the repository's port. */
@@ -50,8 +52,8 @@ export interface MergeJobDeps {
   ): ReturnType<PullApprovalsOf>;
   /** A commit's files (one archive download, read in memory; cached by the App). */
   tree(port: GitHubPort, sha: string): Promise<{ files: SourceFile[]; findings: Finding[] }>;
-  /** Today's date, YYYY-MM-DD (exception expiry). */
-  today(): string;
+  /** The clock (today's date decides exceptions' expiry). */
+  now(): Date;
   log?: {
     info(msg: string): void;
     warn(msg: string): void;
@@ -120,7 +122,7 @@ export async function approvedWorkspace(
   record: ApprovalRecord;
   settingsRefused?: Verdict;
 }> {
-  const ports = { files: at.source, today: deps.today() };
+  const ports = { files: at.source, today: deps.now().toISOString().slice(0, 10) };
   // First without any approval: what needs one, and the settings as main has them.
   const bare = loadWorkspace(ports, { paths: [], approved: new Set() });
   const { verdicts, record } = await approvalsOnMain(port, {
@@ -187,13 +189,11 @@ export async function runMergeJob(
     deps.log?.error(`apply of ${sha}: ${run.error}`);
   }
   // Reporting: each place on its own, so that one GitHub failure does not hide the others.
+  const input = reportInput(run, check.htmlUrl);
+  run.failed = applyFailed(input);
   const conclusion = run.failed ? "failure" : "success";
   await report(deps, "check run", () =>
-    port.updateCheckRun(check.id, {
-      status: "completed",
-      conclusion,
-      output: applyCheckOutput(run),
-    }),
+    port.updateCheckRun(check.id, { status: "completed", ...applyCheck(input) }),
   );
   if (!deployment && !record)
     // The tree never loaded: a deployment still records the attempt, carrying nothing new.
@@ -218,16 +218,55 @@ export async function runMergeJob(
   }
   if (pullRequest)
     await report(deps, "pull request comment", () =>
-      upsertComment(
-        port,
-        deps.botLogin,
-        pullRequest.number,
-        APPLY_COMMENT_MARKER,
-        applyComment(run),
-      ),
+      upsertComment(port, deps.botLogin, pullRequest.number, MARKERS.apply, applyComment(input)),
     );
-  await report(deps, "failure issue", () => failureIssue(port, deps.botLogin, run));
+  await report(deps, "failure issue", () => failureIssue(port, deps.botLogin, run, input));
   return run;
+}
+
+/** What the renderers are given of a run. */
+function reportInput(run: MergeRun, checkRunUrl: string): ApplyReportInput {
+  const notes: string[] = [];
+  if (run.guard) notes.push(run.guard);
+  return {
+    sha: run.sha,
+    ...(run.result ? { result: run.result } : {}),
+    unapproved: unapprovedOf(run.verdicts),
+    ...(run.error !== undefined
+      ? { error: run.error }
+      : run.settingsRefused
+        ? {
+            error: `the settings file ${run.settingsRefused.file} is not approved, so nothing is applied under it: ${run.settingsRefused.reason}`,
+          }
+        : {}),
+    ...(run.workspace ? { findings: run.workspace.findings } : {}),
+    checkRunUrl,
+    ...(run.pullRequest
+      ? { pullRequest: { number: run.pullRequest.number, url: run.pullRequest.htmlUrl } }
+      : {}),
+    notes: [...notes, ...approvedNotes(run.verdicts)],
+  };
+}
+
+/** The integrations whose exception is not approved, with why (the settings are said apart). */
+export function unapprovedOf(
+  verdicts: readonly Verdict[],
+): { integration: string; reason: string }[] {
+  return verdicts
+    .filter((v) => !v.approved && v.key !== SETTINGS_KEY)
+    .map((v) => ({
+      integration: v.key,
+      reason: `${v.rules.join(", ")} at ${v.file}:${v.line}: ${v.reason}`,
+    }));
+}
+
+function approvedNotes(verdicts: readonly Verdict[]): string[] {
+  return verdicts
+    .filter((v) => v.approved)
+    .map(
+      (v) =>
+        `${v.key}: its exception (${v.rules.join(", ")}) is ${v.reason}${v.approvedBy.length ? ` (approved by ${v.approvedBy.join(", ")})` : ""}`,
+    );
 }
 
 /** A push skipped because a newer one for the same branch will be applied: said on its commit. */
@@ -236,10 +275,14 @@ export async function reportSuperseded(
   sha: string,
   newer: string | undefined,
 ): Promise<void> {
+  const shown = (s: string | undefined) => (s ? mdCode(s.slice(0, 7)) : "a newer commit");
   await port.createCheckRun(APPLY_CHECK, sha, {
     status: "completed",
     conclusion: "neutral",
-    output: supersededOutput(sha, newer),
+    output: {
+      title: "Superseded by a newer push",
+      summary: `Not applied on its own: the branch has moved on to ${shown(newer)}, which is applied instead (the newest commit wins).`,
+    },
   });
 }
 
@@ -290,15 +333,24 @@ export async function ownIssues(
 }
 
 /** A failed apply opens the issue, or updates the open one; a successful one closes it. */
-async function failureIssue(port: GitHubPort, botLogin: string, run: MergeRun): Promise<void> {
-  const open = await ownIssues(port, botLogin, APPLY_FAILURE_MARKER);
-  const { title, body } = applyFailureIssue(run);
+async function failureIssue(
+  port: GitHubPort,
+  botLogin: string,
+  run: MergeRun,
+  input: ApplyReportInput,
+): Promise<void> {
+  const open = await ownIssues(port, botLogin, MARKERS.applyFailure);
+  const { title, body } = applyFailureIssue(input);
   if (run.failed) {
     if (open[0]) await port.updateIssue(open[0].number, { title, body });
     else await port.createIssue(title, body, [ISSUE_LABEL]);
     return;
   }
-  for (const issue of open) await port.updateIssue(issue.number, { body, state: "closed" });
+  for (const issue of open)
+    await port.updateIssue(issue.number, {
+      body: `${issue.body.slice(0, 60_000)}\n\n---\n\nResolved: the apply of ${mdCode(run.sha.slice(0, 7))} succeeded, so Okta matches the default branch.`,
+      state: "closed",
+    });
 }
 
 async function report(deps: MergeJobDeps, what: string, body: () => Promise<void>): Promise<void> {
