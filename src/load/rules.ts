@@ -44,6 +44,13 @@ export const LOAD_RULES = [
     help: "Check that the file exists and is readable.",
   },
   {
+    id: "archive.unsafe-entry",
+    severity: "error",
+    summary:
+      "An entry of a commit's archive is a symbolic link, a hard link, a device, a duplicate, or has an absolute or `..` path.",
+    help: "Commit the file itself under integrations/ (git keeps a link as a link): the bot reads only regular files.",
+  },
+  {
     id: "file.name-mismatch",
     severity: "error",
     summary: "The file name is not the integration's metadata.name.",
