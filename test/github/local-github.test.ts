@@ -1,0 +1,451 @@
+// The local GitHub the App's tests run against, driven as the App drives GitHub: through Probot's
+// own Octokit over HTTP (JWT, then an installation token), with every request and answer checked
+// against GitHub's OpenAPI description: each test ends with 0 violations.
+import { sign } from "node:crypto";
+import { gunzipSync } from "node:zlib";
+import { Probot, ProbotOctokit } from "probot";
+import { extract } from "tar-stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startLocalGitHub, type LocalGitHub } from "../support/local-github/index.js";
+
+const Octokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+  ...o,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+
+let gh: LocalGitHub;
+beforeEach(async () => {
+  gh = await startLocalGitHub();
+  gh.createRepo("acme/okta-config");
+  gh.commit(
+    "acme/okta-config",
+    "main",
+    { "README.md": "hello\n", "integrations/a.yaml": "name: a\n" },
+    { author: "alice" },
+  );
+});
+afterEach(async () => {
+  await gh.close();
+});
+
+function probot(privateKey = gh.privateKey): Probot {
+  return new Probot({
+    appId: gh.appId,
+    privateKey,
+    baseUrl: `${gh.url}/api/v3`,
+    Octokit,
+    logLevel: "fatal",
+  } as never);
+}
+
+/** A GitHub App JWT as Octokit makes one (RS256, iss = the App's id), `shift` seconds off now. */
+function appJwt(privateKey: string, appId: number, shift = 0): string {
+  const now = Math.floor(Date.now() / 1000) + shift;
+  const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const input = `${enc({ alg: "RS256", typ: "JWT" })}.${enc({ iat: now - 30, exp: now + 540, iss: appId })}`;
+  return `${input}.${sign("RSA-SHA256", Buffer.from(input), privateKey).toString("base64url")}`;
+}
+
+async function installation() {
+  return probot().auth(gh.installationId);
+}
+
+async function untar(
+  gz: Uint8Array,
+): Promise<Map<string, { type: string; body: string; linkname?: string }>> {
+  const out = new Map<string, { type: string; body: string; linkname?: string }>();
+  const ex = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on("entry", (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
+      stream.on("end", () => {
+        out.set(header.name, {
+          type: header.type ?? "file",
+          body: Buffer.concat(chunks).toString("utf8"),
+          linkname: header.linkname ?? undefined,
+        });
+        next();
+      });
+      stream.resume();
+    });
+    ex.on("finish", resolve);
+    ex.on("error", reject);
+  });
+  ex.end(gunzipSync(gz));
+  await done;
+  return out;
+}
+
+describe("local GitHub: authentication as a GitHub App", () => {
+  it("answers GET /app to the App's JWT and issues installation tokens that the API accepts", async () => {
+    const appOctokit = await probot().auth();
+    const { data: app } = await appOctokit.rest.apps.getAuthenticated();
+    expect(app?.id).toBe(gh.appId);
+    expect(app?.slug).toBe(gh.appSlug);
+    const { data: inst } = await appOctokit.rest.apps.getRepoInstallation({
+      owner: "acme",
+      repo: "okta-config",
+    });
+    expect(inst.id).toBe(gh.installationId);
+    const octokit = await installation();
+    const { data: repo } = await octokit.rest.repos.get({ owner: "acme", repo: "okta-config" });
+    expect(repo.default_branch).toBe("main");
+    const ops = gh.requests().map((r) => `${r.operationId} ${r.status}`);
+    expect(ops).toContain("apps/create-installation-access-token 201");
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("refuses a JWT signed with another key, an API call without a token, and a JWT where a token is needed", async () => {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs1", format: "pem" })
+      .toString();
+    const forged = await probot(other).auth();
+    await expect(forged.rest.apps.getAuthenticated()).rejects.toMatchObject({ status: 401 });
+    const anonymous = new Octokit({ baseUrl: `${gh.url}/api/v3` } as never);
+    await expect(
+      anonymous.rest.repos.get({ owner: "acme", repo: "okta-config" }),
+    ).rejects.toMatchObject({ status: 401 });
+    // Octokit's App auth would not send a JWT there; a raw request does, and is refused.
+    const jwt = appJwt(gh.privateKey, gh.appId);
+    const get = (path: string) =>
+      fetch(`${gh.url}/api/v3${path}`, { headers: { authorization: `Bearer ${jwt}` } });
+    expect((await get("/app")).status).toBe(200);
+    expect((await get("/repos/acme/okta-config")).status).toBe(401);
+    expect((await get("/app")).status).toBe(200);
+    const expired = appJwt(gh.privateKey, gh.appId, -700);
+    expect(
+      (await fetch(`${gh.url}/api/v3/app`, { headers: { authorization: `Bearer ${expired}` } }))
+        .status,
+    ).toBe(401);
+    const wrongIss = appJwt(gh.privateKey, gh.appId + 1);
+    expect(
+      (await fetch(`${gh.url}/api/v3/app`, { headers: { authorization: `Bearer ${wrongIss}` } }))
+        .status,
+    ).toBe(401);
+    expect(gh.violations()).toEqual([]);
+  });
+});
+
+describe("local GitHub: repositories as commit graphs", () => {
+  it("redirects the tarball to a .tar.gz of the commit under owner-repo-sha7/, symlinks included", async () => {
+    const sha = gh.commit(
+      "acme/okta-config",
+      "main",
+      { "integrations/b.yaml": "name: b\n" },
+      { author: "bob", symlinks: { "integrations/link.yaml": "../README.md" } },
+    );
+    const octokit = await installation();
+    const res = await octokit
+      .request("GET /repos/{owner}/{repo}/tarball/{ref}", {
+        owner: "acme",
+        repo: "okta-config",
+        ref: sha,
+        request: { redirect: "manual" },
+      })
+      .catch((e: { status: number; response: { headers: Record<string, string> } }) => e);
+    // Octokit reports a 302 it did not follow as an error carrying the response.
+    const location =
+      (res as { response?: { headers: Record<string, string> }; headers?: Record<string, string> })
+        .response?.headers.location ??
+      (res as { headers: Record<string, string> }).headers?.location;
+    expect((res as { status: number }).status).toBe(302);
+    expect(location).toMatch(
+      new RegExp(`^${gh.url}/_codeload/acme/okta-config/legacy.tar.gz/${sha}`),
+    );
+    const body = new Uint8Array(await (await fetch(location!)).arrayBuffer());
+    const entries = await untar(body);
+    const top = `acme-okta-config-${sha.slice(0, 7)}/`;
+    expect([...entries.keys()].every((n) => n.startsWith(top))).toBe(true);
+    expect(entries.get(`${top}integrations/b.yaml`)?.body).toBe("name: b\n");
+    expect(entries.get(`${top}integrations/a.yaml`)?.body).toBe("name: a\n");
+    expect(entries.get(`${top}integrations/link.yaml`)).toMatchObject({
+      type: "symlink",
+      linkname: "../README.md",
+    });
+    // Followed, as the App's adapter does with fetch's default.
+    const followed = await octokit.rest.repos.downloadTarballArchive({
+      owner: "acme",
+      repo: "okta-config",
+      ref: "main",
+    });
+    expect(followed.status).toBe(200);
+    expect(
+      (await untar(new Uint8Array(followed.data as ArrayBuffer))).has(`${top}integrations/b.yaml`),
+    ).toBe(true);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("serves contents, branches, compare with the merge base, and a merge commit", async () => {
+    const base = gh.branchHead("acme/okta-config", "main");
+    const c1 = gh.commit(
+      "acme/okta-config",
+      "feature",
+      { "integrations/a.yaml": "name: a2\n" },
+      { author: "carol" },
+    );
+    const onMain = gh.commit(
+      "acme/okta-config",
+      "main",
+      { "README.md": "hello again\n" },
+      { author: "alice" },
+    );
+    const n = gh.openPullRequest("acme/okta-config", { head: "feature", author: "carol" });
+    const octokit = await installation();
+    const file = await octokit.rest.repos.getContent({
+      owner: "acme",
+      repo: "okta-config",
+      path: "integrations/a.yaml",
+      ref: c1,
+    });
+    expect(Buffer.from((file.data as { content: string }).content, "base64").toString()).toBe(
+      "name: a2\n",
+    );
+    await expect(
+      octokit.rest.repos.getContent({
+        owner: "acme",
+        repo: "okta-config",
+        path: "nope.yaml",
+        ref: c1,
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+    const cmp = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: "acme",
+      repo: "okta-config",
+      basehead: `main...${c1}`,
+    });
+    expect(cmp.data.merge_base_commit.sha).toBe(base);
+    expect(cmp.data.status).toBe("diverged");
+    expect(cmp.data.files?.map((f) => [f.filename, f.status])).toEqual([
+      ["integrations/a.yaml", "modified"],
+    ]);
+    const pr = await octokit.rest.pulls.get({ owner: "acme", repo: "okta-config", pull_number: n });
+    expect(pr.data.head.sha).toBe(c1);
+    expect(pr.data.base.sha).toBe(onMain);
+    const merged = gh.mergePullRequest("acme/okta-config", n, { by: "dave" });
+    const branch = await octokit.rest.repos.getBranch({
+      owner: "acme",
+      repo: "okta-config",
+      branch: "main",
+    });
+    expect(branch.data.commit.sha).toBe(merged);
+    expect(branch.data.commit.parents.map((p) => p.sha)).toEqual([onMain, c1]);
+    const after = await octokit.rest.repos.getContent({
+      owner: "acme",
+      repo: "okta-config",
+      path: "README.md",
+      ref: "main",
+    });
+    expect(Buffer.from((after.data as { content: string }).content, "base64").toString()).toBe(
+      "hello again\n",
+    );
+    const pulls = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: "acme",
+      repo: "okta-config",
+      commit_sha: merged,
+    });
+    expect(pulls.data.map((p) => [p.number, p.merged_at !== null])).toEqual([[n, true]]);
+    const history = await octokit.rest.repos.listCommits({
+      owner: "acme",
+      repo: "okta-config",
+      path: "integrations/a.yaml",
+      sha: "main",
+    });
+    // The merge took the file from one side unchanged: git's history simplification leaves it out.
+    expect(history.data.map((c) => [c.sha, c.author?.login])).toEqual([
+      [c1, "carol"],
+      [history.data[1]!.sha, "alice"],
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("pages a list over 3 pages with Link rel=next and rel=last", async () => {
+    for (let i = 0; i < 6; i++) gh.commit("acme/okta-config", "main", { [`f${i}.txt`]: `${i}` });
+    const octokit = await installation();
+    const first = await octokit.rest.repos.listCommits({
+      owner: "acme",
+      repo: "okta-config",
+      per_page: 3,
+    });
+    expect(first.headers.link).toMatch(/rel="next"/);
+    expect(first.headers.link).toMatch(/page=3>; rel="last"/);
+    const all = await octokit.paginate(octokit.rest.repos.listCommits, {
+      owner: "acme",
+      repo: "okta-config",
+      per_page: 3,
+    });
+    expect(all).toHaveLength(7);
+    expect(new Set(all.map((c) => c.sha)).size).toBe(7);
+    expect(gh.requests().filter((r) => r.operationId === "repos/list-commits")).toHaveLength(4);
+    expect(gh.violations()).toEqual([]);
+  });
+});
+
+describe("local GitHub: reviews, memberships, check runs and comments", () => {
+  it("lists reviews oldest first with the commit they were made on; a dismissed one reads DISMISSED", async () => {
+    const c1 = gh.commit(
+      "acme/okta-config",
+      "feature",
+      { "integrations/a.yaml": "name: a2\n" },
+      { author: "carol" },
+    );
+    const n = gh.openPullRequest("acme/okta-config", { head: "feature", author: "carol" });
+    const r1 = gh.review("acme/okta-config", n, { user: "ivy", state: "APPROVED" });
+    const c2 = gh.commit(
+      "acme/okta-config",
+      "feature",
+      { "integrations/c.yaml": "name: c\n" },
+      { author: "carol" },
+    );
+    gh.review("acme/okta-config", n, { user: "joe", state: "CHANGES_REQUESTED" });
+    gh.dismissReview("acme/okta-config", n, r1);
+    gh.addTeamMember("acme", "identity", "ivy");
+    gh.addTeamMember("acme", "identity", "pat", "pending");
+    const octokit = await installation();
+    const reviews = await octokit.rest.pulls.listReviews({
+      owner: "acme",
+      repo: "okta-config",
+      pull_number: n,
+    });
+    expect(reviews.data.map((r) => [r.user?.login, r.state, r.commit_id])).toEqual([
+      ["ivy", "DISMISSED", c1],
+      ["joe", "CHANGES_REQUESTED", c2],
+    ]);
+    const commits = await octokit.rest.pulls.listCommits({
+      owner: "acme",
+      repo: "okta-config",
+      pull_number: n,
+    });
+    expect(commits.data.map((c) => c.sha)).toEqual([c1, c2]);
+    const m = (username: string) =>
+      octokit.rest.teams.getMembershipForUserInOrg({
+        org: "acme",
+        team_slug: "identity",
+        username,
+      });
+    expect((await m("ivy")).data.state).toBe("active");
+    expect((await m("pat")).data.state).toBe("pending");
+    await expect(m("joe")).rejects.toMatchObject({ status: 404 });
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("accumulates check run annotations across updates and refuses what GitHub refuses", async () => {
+    const sha = gh.branchHead("acme/okta-config", "main");
+    const octokit = await installation();
+    const ann = (i: number) => ({
+      path: "integrations/a.yaml",
+      start_line: i + 1,
+      end_line: i + 1,
+      annotation_level: "failure" as const,
+      message: `finding ${i}`,
+    });
+    const created = await octokit.rest.checks.create({
+      owner: "acme",
+      repo: "okta-config",
+      name: "okta-gitops/policy",
+      head_sha: sha,
+      status: "in_progress",
+      output: {
+        title: "t",
+        summary: "s",
+        annotations: Array.from({ length: 50 }, (_, i) => ann(i)),
+      },
+    });
+    await octokit.rest.checks.update({
+      owner: "acme",
+      repo: "okta-config",
+      check_run_id: created.data.id,
+      output: {
+        title: "t",
+        summary: "s",
+        annotations: Array.from({ length: 20 }, (_, i) => ann(50 + i)),
+      },
+    });
+    const done = await octokit.rest.checks.update({
+      owner: "acme",
+      repo: "okta-config",
+      check_run_id: created.data.id,
+      conclusion: "failure",
+      output: { title: "done", summary: "70 findings" },
+    });
+    expect(done.data.status).toBe("completed");
+    expect(done.data.output.annotations_count).toBe(70);
+    const [run] = gh.checkRuns("acme/okta-config", sha);
+    expect(run?.annotations.map((a) => a.message)).toEqual(
+      Array.from({ length: 70 }, (_, i) => `finding ${i}`),
+    );
+    expect(run?.output.summary).toBe("70 findings");
+    const listed = await octokit.rest.checks.listForRef({
+      owner: "acme",
+      repo: "okta-config",
+      ref: sha,
+    });
+    expect(listed.data.check_runs.map((c) => c.conclusion)).toEqual(["failure"]);
+    expect(gh.violations()).toEqual([]);
+    // 65,535 characters of "é" are 131,070 bytes: GitHub counts bytes.
+    await expect(
+      octokit.rest.checks.create({
+        owner: "acme",
+        repo: "okta-config",
+        name: "x",
+        head_sha: sha,
+        output: { title: "t", summary: "é".repeat(65_535) },
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+    await expect(
+      octokit.rest.checks.update({
+        owner: "acme",
+        repo: "okta-config",
+        check_run_id: created.data.id,
+        output: {
+          title: "t",
+          summary: "s",
+          annotations: Array.from({ length: 51 }, (_, i) => ann(i)),
+        },
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+  });
+
+  it("keeps comments, refuses a body over 65,536 characters, and edits in place", async () => {
+    const n = gh.openPullRequest("acme/okta-config", {
+      head: "main",
+      base: "main",
+      author: "carol",
+    });
+    const octokit = await installation();
+    const c = await octokit.rest.issues.createComment({
+      owner: "acme",
+      repo: "okta-config",
+      issue_number: n,
+      body: "<!-- marker --> plan",
+    });
+    expect(c.data.user?.login).toBe(`${gh.appSlug}[bot]`);
+    expect(c.data.user?.type).toBe("Bot");
+    await octokit.rest.issues.updateComment({
+      owner: "acme",
+      repo: "okta-config",
+      comment_id: c.data.id,
+      body: "<!-- marker --> plan 2",
+    });
+    const list = await octokit.rest.issues.listComments({
+      owner: "acme",
+      repo: "okta-config",
+      issue_number: n,
+    });
+    expect(list.data.map((x) => x.body)).toEqual(["<!-- marker --> plan 2"]);
+    expect(gh.comments("acme/okta-config", n)).toMatchObject([
+      { edits: 1, author: `${gh.appSlug}[bot]` },
+    ]);
+    expect(gh.violations()).toEqual([]);
+    await expect(
+      octokit.rest.issues.createComment({
+        owner: "acme",
+        repo: "okta-config",
+        issue_number: n,
+        body: "x".repeat(65_537),
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+  });
+});
