@@ -5,11 +5,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ProbotOctokit, type Logger } from "probot";
 import type { LocalOrg } from "../../src/local-org/index.js";
 import { startServe, type RunningApp } from "../../src/cli/commands/serve.js";
 import { envFor, testIo } from "../reconcile/harness.js";
 import type { LocalGitHub } from "./local-github/index.js";
+import { captureLogger, TestOctokit } from "./probot.js";
+
+export { captureLogger, TestOctokit };
 
 export interface StartedApp {
   /** The App's base address, http://127.0.0.1:PORT. */
@@ -25,43 +27,6 @@ export interface StartedApp {
   close(): Promise<void>;
   app: RunningApp;
 }
-
-/** A logger in pino's shape that keeps each line (level and message) in `lines`. */
-export function captureLogger(lines: string[]): Logger {
-  const write =
-    (level: string) =>
-    (a: unknown, b?: unknown): void => {
-      const msg =
-        typeof a === "string"
-          ? a
-          : typeof b === "string"
-            ? b
-            : a instanceof Error
-              ? a.message
-              : JSON.stringify(a);
-      lines.push(`${level}: ${msg}`);
-    };
-  const logger: Record<string, unknown> = {
-    level: "trace",
-    trace: write("trace"),
-    debug: write("debug"),
-    info: write("info"),
-    warn: write("warn"),
-    error: write("error"),
-    fatal: write("fatal"),
-    silent: () => {},
-    isLevelEnabled: () => true,
-  };
-  logger.child = () => logger;
-  return logger as unknown as Logger;
-}
-
-/** Probot's Octokit with retries and throttling off: a test sees each request once. */
-export const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
-  ...o,
-  retry: { enabled: false },
-  throttle: { enabled: false },
-})) as typeof ProbotOctokit;
 
 export async function startApp(options: {
   github: LocalGitHub;

@@ -19,10 +19,11 @@ import type { ApprovalDecision } from "../approval.js";
 import type { AppRuntime } from "../app.js";
 import type { Tree } from "../archives.js";
 import type { CheckConclusion, CheckOutput, GitHubPort, PullRequestInfo } from "../port.js";
+import { MARKERS } from "../render/common.js";
 import { policyCheck } from "../render/policy-check.js";
-import { PLAN_MARKER, planComment } from "../render/plan-comment.js";
+import { planComment } from "../render/plan-comment.js";
 import { approvalCheck } from "../render/approval-check.js";
-import { mdText } from "../../render/escape.js";
+import { mdCode } from "../../render/escape.js";
 import { approvalsOfPullRequest, exceptionHashes } from "./approval.js";
 
 export const POLICY_CHECK = "okta-gitops/policy";
@@ -138,37 +139,57 @@ export async function runPullRequestJob(job: PullJob, number: number): Promise<v
   const { port, runtime } = job;
   const pr = await port.pullRequest(number);
   if (pr.state !== "open") return;
-  const { id } = await port.createCheckRun(POLICY_CHECK, pr.headSha, { status: "in_progress" });
+  const check = await port.createCheckRun(POLICY_CHECK, pr.headSha, { status: "in_progress" });
   let view: PullRequestView;
-  let report: PlanReport | undefined;
   try {
     view = await viewPullRequest(job, pr);
-    if (view.changed.size) {
-      const okta = await runtime.deps.okta();
-      report = await planChange(view.workspace, okta, { only: view.changed, checkOnly: false });
-    }
   } catch (error) {
     // Fail closed, saying why: a check left in progress, or a success, would be worse.
-    await port.updateCheckRun(id, refusedCheck(error));
+    await port.updateCheckRun(check.id, refusedCheck(error));
     await port.createCheckRun(APPROVAL_CHECK, pr.headSha, refusedCheck(error));
     if (!(error instanceof WorkflowError)) throw error;
     return;
   }
-  const touched = view.changed.size > 0 || view.settingsChanged;
-  const findings = [...view.workspace.findings, ...view.settingsFindings];
-  const policy = policyCheck({
-    findings,
-    plan: report,
-    touched,
+  // Only what the pull request changes is planned: Okta is asked about those integrations alone.
+  let plan: PlanReport | undefined;
+  let unplanned: string | undefined;
+  if (view.changed.size) {
+    try {
+      const okta = await runtime.deps.okta();
+      plan = await planChange(view.workspace, okta, { only: view.changed, checkOnly: false });
+    } catch (error) {
+      unplanned = `Okta could not be read: ${messageOf(error)}`;
+      runtime.log.warn(`${port.repo.owner}/${port.repo.repo}#${pr.number}: ${unplanned}`);
+    }
+  }
+  const notes: string[] = [];
+  if (pr.headRepo.toLowerCase() !== `${port.repo.owner}/${port.repo.repo}`.toLowerCase())
+    notes.push(
+      `This pull request comes from another repository (${pr.headRepo}): it is validated and planned like any other; only a merge into the default branch is ever applied.`,
+    );
+  if (!runtime.isConfigured(port.repo))
+    notes.push(
+      "This repository is not the one okta-gitops applies (OKTA_GITOPS_REPOSITORY): its changes are validated and planned, never applied.",
+    );
+  const report = {
+    findings: [...view.workspace.findings, ...view.settingsFindings],
+    touched: [...view.changed].sort(),
     settingsChanged: view.settingsChanged,
-    changed: [...view.changed].sort(),
-  });
-  await port.updateCheckRun(id, {
+    ...(plan ? { plan } : {}),
+    ...(unplanned ? { unplanned } : {}),
+    notes,
+  };
+  const policy = policyCheck({ ...report, files: view.workspace.sources.length });
+  await port.updateCheckRun(check.id, {
     status: "completed",
     conclusion: policy.conclusion,
     output: policy.output,
   });
-  await upsertPlanComment(job, pr, view, report);
+  await upsertPlanComment(
+    job,
+    view,
+    planComment({ ...report, headSha: pr.headSha, checkRunUrl: check.htmlUrl }),
+  );
   await postApprovalCheck(job, view);
 }
 
@@ -208,29 +229,17 @@ async function postApprovalCheck(job: PullJob, view: PullRequestView): Promise<v
 }
 
 /** The one plan comment: found by its marker among the App's own comments, updated in place. */
-async function upsertPlanComment(
-  job: PullJob,
-  pr: PullRequestInfo,
-  view: PullRequestView,
-  report: PlanReport | undefined,
-): Promise<void> {
+async function upsertPlanComment(job: PullJob, view: PullRequestView, body: string): Promise<void> {
   const me = await job.runtime.appLogin();
-  const existing = (await job.port.comments(pr.number)).find(
-    (c) => c.author === me && c.body.includes(PLAN_MARKER),
+  const existing = (await job.port.comments(view.pr.number)).find(
+    (c) => c.author === me && c.body.startsWith(MARKERS.plan),
   );
-  const touched = view.changed.size > 0 || view.settingsChanged;
   // A pull request that touches nothing the bot manages gets no comment; one that had a comment
   // gets it updated, so that it never goes stale.
-  if (!existing && !touched) return;
-  const body = planComment({
-    plan: report,
-    headSha: pr.headSha,
-    touched,
-    settingsChanged: view.settingsChanged,
-  });
+  if (!existing && view.changed.size === 0 && !view.settingsChanged) return;
   if (existing) {
     if (existing.body !== body) await job.port.updateComment(existing.id, body);
-  } else await job.port.createComment(pr.number, body);
+  } else await job.port.createComment(view.pr.number, body);
 }
 
 function refusedCheck(error: unknown): {
@@ -238,13 +247,13 @@ function refusedCheck(error: unknown): {
   conclusion: CheckConclusion;
   output: CheckOutput;
 } {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return {
     status: "completed",
     conclusion: "failure",
     output: {
       title: "Not checked",
-      summary: `okta-gitops could not check this commit, so it fails closed: ${mdText(message.split("\n")[0]!.slice(0, 2000))}`,
+      summary: `okta-gitops could not check this commit, so it fails closed: ${mdCode(message)}`,
     },
   };
 }
@@ -259,4 +268,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
     Buffer.from(b.buffer, b.byteOffset, b.byteLength),
   );
+}
+
+function messageOf(error: unknown): string {
+  const m = error instanceof Error ? error.message : String(error);
+  return m.split("\n")[0]!.slice(0, 2000);
 }
