@@ -126,6 +126,25 @@ const sectionText = (s: MarkdownSection): string =>
     "",
   ].join("\n");
 
+/** What the GitHub App adds to the Markdown plan. */
+export interface MarkdownExtras {
+  /** Markdown lines (escaped by the caller) shown first under an integration's header, before
+   * its risk flags: say, the exceptions it needs approved. */
+  flags?: ReadonlyMap<string, readonly string[]>;
+  /** The notice (Markdown) at the top of a plan shortened to fit; by default one that names the
+   * comment limit and `plan --format json`. */
+  shortened?: string;
+}
+
+/** An integration's risks, first under its header: the risk flags of its operations, with the
+ * deletions and adoptions counted. */
+function riskLine(ops: readonly Operation[]): string[] {
+  const flags = [...new Set(ops.flatMap((o) => o.risks))];
+  if (!flags.length) return [];
+  const count = (r: RiskFlag) => ops.filter((o) => o.risks.includes(r)).length;
+  return [`**Risk:** ${flags.map((r) => `⚠️ \`${r}\` ×${count(r)}`).join(" · ")}`, ""];
+}
+
 /**
  * The plan as Markdown for a pull-request comment, at most `limit` characters (GitHub's comment
  * limit by default). When it is longer, the summary and every integration's header stay, and the
@@ -133,10 +152,15 @@ const sectionText = (s: MarkdownSection): string =>
  * integrations are cut, then (only when the headers alone are too many) the last integrations;
  * a note at the top says so and where the full plan is.
  */
-export function renderMarkdown(p: Plan, limit = GITHUB_COMMENT_LIMIT): string {
+export function renderMarkdown(
+  p: Plan,
+  limit = GITHUB_COMMENT_LIMIT,
+  extras: MarkdownExtras = {},
+): string {
   const s = summarise(p);
   const sections: MarkdownSection[] = [];
   for (const [integration, ops] of byIntegration(p)) {
+    const flags = extras.flags?.get(integration) ?? [];
     const rows = ops.map(
       (o) =>
         `| ${SIGN[o.action]} ${o.action} | ${mdCode(subject(o))} | ${changeCell(o)} | ${o.risks.map((r) => `⚠️ ${r}`).join("<br>")} |`,
@@ -158,6 +182,8 @@ export function renderMarkdown(p: Plan, limit = GITHUB_COMMENT_LIMIT): string {
       head: [
         `#### ${mdCode(integration)}`,
         "",
+        ...(flags.length ? [...flags, ""] : []),
+        ...riskLine(ops),
         "| | object | before → after | risk |",
         "|---|---|---|---|",
       ].join("\n"),
@@ -171,8 +197,10 @@ export function renderMarkdown(p: Plan, limit = GITHUB_COMMENT_LIMIT): string {
   if (full.length <= limit) return full;
 
   const notice =
-    `> ⚠️ This plan is shortened to fit GitHub's comment limit (${limit.toLocaleString("en-US")} characters): ` +
-    "the largest details are left out. `okta-gitops plan --format json` (or the check run) has all of it.\n";
+    (extras.shortened ??
+      `> ⚠️ This plan is shortened to fit GitHub's comment limit (${limit.toLocaleString("en-US")} characters): ` +
+        "the largest details are left out. `okta-gitops plan --format json` (or the check run) has all of it.") +
+    "\n";
   const fixed = top.length + 1 + notice.length + 1 + 1;
   const lengths = sections.map((x) => sectionText(x).length + 1);
   let total = fixed + lengths.reduce((a, b) => a + b, 0);
