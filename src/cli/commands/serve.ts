@@ -142,7 +142,7 @@ export function serveSettings(env: Record<string, string | undefined>): ServeSet
 /** A PEM private key from the variable's text (PEM, PEM with \n escapes, or base64 of a PEM),
  * checked by parsing it; the error names the variable, never the key. */
 function pemOf(text: string, variable: string): string {
-  let pem = text.trim().replace(/\\n/g, "\n");
+  let pem = text.replace(/\\n/g, "\n").trim();
   if (!pem.startsWith("-----BEGIN")) {
     const decoded = Buffer.from(pem, "base64").toString("utf8").trim();
     if (decoded.startsWith("-----BEGIN")) pem = decoded;
