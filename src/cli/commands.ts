@@ -6,6 +6,7 @@ import { driftCommand } from "./commands/drift.js";
 import { importCommand } from "./commands/import.js";
 import { localOrgCommand } from "./commands/local-org.js";
 import { keygenCommand } from "./commands/keygen.js";
+import { serveCommand } from "./commands/serve.js";
 import type { Command } from "./command.js";
 
 export type { Command };
@@ -18,4 +19,5 @@ export const commands: Record<string, Command> = {
   import: importCommand,
   keygen: keygenCommand,
   "local-org": localOrgCommand,
+  serve: serveCommand,
 };

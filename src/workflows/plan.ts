@@ -54,6 +54,9 @@ export interface PlanRun {
 export interface PlanOptions {
   /** Check that the resources of created or changed resource sets exist (not in a drift read). */
   checkResources?: boolean;
+  /** Refuse an `only` name that has neither a file nor anything in Okta (the CLI's typo check);
+   * off for a pull request's removals of integrations that never reached Okta. */
+  checkOnly?: boolean;
 }
 
 /**
@@ -105,7 +108,7 @@ async function readAndPlan(
           ),
         ),
       );
-  if (only?.size) checkOnly(ws, only, actual);
+  if (only?.size && options.checkOnly !== false) checkOnly(ws, only, actual);
   const inOnly = <T>(m: Map<string, T>) =>
     only?.size ? new Map([...m].filter(([name]) => only.has(name))) : m;
   const expired = new Set(inOnly(ws.expired).keys());
@@ -298,10 +301,12 @@ export interface PlanReport {
 export async function planChange(
   ws: Workspace,
   okta: OktaReader,
-  options: { only?: Set<string>; progress?: Progress } = {},
+  options: { only?: Set<string>; progress?: Progress; checkOnly?: boolean } = {},
 ): Promise<PlanReport> {
   const only = options.only?.size ? options.only : undefined;
-  const run = await planAgainstOkta(ws, okta, only, options.progress);
+  const run = await planAgainstOkta(ws, okta, only, options.progress, {
+    ...(options.checkOnly === false ? { checkOnly: false } : {}),
+  });
   const sandbox = sandboxApprovalLine(ws);
   const notes = [...(sandbox ? [sandbox] : []), ...run.notes];
   const guard = deletionGuard(run.plan, ws.config.bot.deletionGuard.maxDeletions);

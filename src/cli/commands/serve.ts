@@ -1,0 +1,243 @@
+// `okta-gitops serve` (and `npm start`): runs the GitHub App. Reads Probot's settings and
+// OKTA_GITOPS_REPOSITORY from the environment, checked with zod (an error names the variable and
+// never repeats a secret), opens the Okta session as the other commands do (OKTA_*, or the local
+// org), and serves the App's webhook endpoint until interrupted.
+import { readFileSync } from "node:fs";
+import { createPrivateKey } from "node:crypto";
+import { parseArgs } from "node:util";
+import type { Logger, ProbotOctokit } from "probot";
+import { z } from "zod";
+import { OKTA_ENV } from "../../okta/settings.js";
+import type { AppLog } from "../../github/app.js";
+import { startAppServer, DEFAULT_WEBHOOK_PATH, type AppServer } from "../../github/server.js";
+import { guarded, openOkta, processIo, UserError, type ReconcileIo } from "../reconcile-support.js";
+
+export const SERVE_HELP = `Usage: okta-gitops serve
+
+Runs the okta-gitops GitHub App: checks and plans every pull request (okta-gitops/policy, the
+plan comment, okta-gitops/identity-approval), and applies the configured repository's default
+branch to Okta on every push. Settings come from the environment:
+
+  APP_ID                  the GitHub App's id (from its settings page)
+  PRIVATE_KEY             the App's private key (PEM; or base64 of it), or
+  PRIVATE_KEY_PATH        the file holding it (exactly one of the two)
+  WEBHOOK_SECRET          the App's webhook secret: every delivery's signature is checked with it,
+                          and a delivery that does not match is refused (required, no default)
+  PORT                    port to listen on (default 3000; 0 picks a free one)
+  HOST                    address to listen on (default 127.0.0.1: put a proxy in front)
+  WEBHOOK_PATH            path of the webhook endpoint (default ${DEFAULT_WEBHOOK_PATH})
+  LOG_LEVEL               trace, debug, info (default), warn, error or fatal
+  GHE_HOST                GitHub Enterprise Server's host (e.g. ghe.example.com, or host:port):
+                          the API is then at GHE_PROTOCOL://GHE_HOST/api/v3
+  GHE_PROTOCOL            https (default) or http, for GHE_HOST
+  OKTA_GITOPS_REPOSITORY  owner/name: the one repository whose default branch changes Okta;
+                          installed on any other repository the App checks and plans, and never
+                          applies (none set: it applies nowhere)
+  OKTA_ORG_URL, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE, OKTA_KEY_ID, OKTA_SCOPES
+                          the bot's Okta, as for plan and apply; with none set, the local Okta
+                          org under .okta-gitops/ (exceptions still need the Identity approval)
+
+Keys and secrets are never printed.`;
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
+
+const Settings = z.object({
+  APP_ID: z.string({ error: "APP_ID is required" }).regex(/^[1-9][0-9]{0,15}$/, {
+    error: "APP_ID must be the App's numeric id",
+  }),
+  PRIVATE_KEY: z.string().min(1).optional(),
+  PRIVATE_KEY_PATH: z.string().min(1).optional(),
+  WEBHOOK_SECRET: z
+    .string({ error: "WEBHOOK_SECRET is required: the secret set in the App's webhook settings" })
+    .min(1, { error: "WEBHOOK_SECRET is required: the secret set in the App's webhook settings" }),
+  PORT: z
+    .string()
+    .regex(/^[0-9]{1,5}$/, { error: "PORT must be a port number" })
+    .transform(Number)
+    .refine((p) => p <= 65535, { error: "PORT must be a port number" })
+    .default(3000),
+  HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, { error: "HOST must be an address or host name" })
+    .default("127.0.0.1"),
+  WEBHOOK_PATH: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_.-]*$/, {
+      error: "WEBHOOK_PATH must be a path such as /api/github/webhooks",
+    })
+    .optional(),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
+    .default("info"),
+  GHE_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
+      error: "GHE_HOST must be a host name, or host:port",
+    })
+    .optional(),
+  GHE_PROTOCOL: z
+    .enum(["https", "http"], { error: "GHE_PROTOCOL must be https or http" })
+    .default("https"),
+  OKTA_GITOPS_REPOSITORY: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, {
+      error: "OKTA_GITOPS_REPOSITORY must be owner/name",
+    })
+    .optional(),
+});
+
+export interface ServeSettings {
+  appId: number;
+  privateKey: string;
+  webhookSecret: string;
+  port: number;
+  host: string;
+  webhookPath?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  baseUrl?: string;
+  repository?: { owner: string; repo: string };
+}
+
+/** The settings from the environment, or a UserError naming each variable at fault (and never
+ * any part of a key or secret). */
+export function serveSettings(env: Record<string, string | undefined>): ServeSettings {
+  const given = Object.fromEntries(
+    Object.keys(Settings.shape)
+      .map((k) => [k, env[k]])
+      .filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = Settings.safeParse(given);
+  if (!parsed.success)
+    throw new UserError(
+      `the App's settings are not usable: ${[...new Set(parsed.error.issues.map((i) => i.message))].join("; ")}`,
+    );
+  const s = parsed.data;
+  if (!!s.PRIVATE_KEY === !!s.PRIVATE_KEY_PATH)
+    throw new UserError("set exactly one of PRIVATE_KEY and PRIVATE_KEY_PATH");
+  let key: string;
+  if (s.PRIVATE_KEY_PATH) {
+    try {
+      key = readFileSync(s.PRIVATE_KEY_PATH, "utf8");
+    } catch (error) {
+      throw new UserError(
+        `PRIVATE_KEY_PATH: the file cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      );
+    }
+  } else key = s.PRIVATE_KEY!;
+  const privateKey = pemOf(key, s.PRIVATE_KEY_PATH ? "PRIVATE_KEY_PATH" : "PRIVATE_KEY");
+  const [owner, repo] = s.OKTA_GITOPS_REPOSITORY?.split("/") ?? [];
+  return {
+    appId: Number(s.APP_ID),
+    privateKey,
+    webhookSecret: s.WEBHOOK_SECRET,
+    port: s.PORT,
+    host: s.HOST,
+    ...(s.WEBHOOK_PATH ? { webhookPath: s.WEBHOOK_PATH } : {}),
+    logLevel: s.LOG_LEVEL,
+    ...(s.GHE_HOST ? { baseUrl: `${s.GHE_PROTOCOL}://${s.GHE_HOST}/api/v3` } : {}),
+    ...(owner && repo ? { repository: { owner, repo } } : {}),
+  };
+}
+
+/** A PEM private key from the variable's text (PEM, PEM with \n escapes, or base64 of a PEM),
+ * checked by parsing it; the error names the variable, never the key. */
+function pemOf(text: string, variable: string): string {
+  let pem = text.replace(/\\n/g, "\n").trim();
+  if (!pem.startsWith("-----BEGIN")) {
+    const decoded = Buffer.from(pem, "base64").toString("utf8").trim();
+    if (decoded.startsWith("-----BEGIN")) pem = decoded;
+  }
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType !== "rsa") throw new Error("not RSA");
+  } catch {
+    throw new UserError(`${variable}: not an RSA private key in PEM form (as GitHub issues one)`);
+  }
+  return pem;
+}
+
+/** Test seams: the same server with another Octokit class and loggers. */
+export interface ServeHooks {
+  Octokit?: typeof ProbotOctokit;
+  probotLog?: Logger;
+  log?: AppLog;
+  clock?: () => Date;
+}
+
+export interface RunningApp extends AppServer {
+  settings: ServeSettings;
+}
+
+/** Opens Okta and starts the App's server; `close()` stops both. */
+export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promise<RunningApp> {
+  const settings = serveSettings(io.env);
+  const okta = await openOkta(io);
+  try {
+    const server = await startAppServer({
+      appId: settings.appId,
+      privateKey: settings.privateKey,
+      webhookSecret: settings.webhookSecret,
+      port: settings.port,
+      host: settings.host,
+      logLevel: settings.logLevel,
+      ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
+      ...(settings.webhookPath ? { webhookPath: settings.webhookPath } : {}),
+      ...(hooks.Octokit ? { Octokit: hooks.Octokit } : {}),
+      ...(hooks.probotLog ? { probotLog: hooks.probotLog } : {}),
+      deps: {
+        okta: async () => okta,
+        repository: settings.repository,
+        sandbox: OKTA_ENV.every((k) => !io.env[k]),
+        clock: hooks.clock ?? (() => new Date()),
+        ...(hooks.log ? { log: hooks.log } : {}),
+      },
+    });
+    return {
+      ...server,
+      settings,
+      close: async () => {
+        try {
+          await server.close();
+        } finally {
+          await okta.close();
+        }
+      },
+    };
+  } catch (error) {
+    await okta.close();
+    throw error;
+  }
+}
+
+export const serveCommand = {
+  summary: "run the GitHub App (pull-request checks, plan comments, apply on merge)",
+  run: (argv: string[]) => runServe(argv, processIo()),
+};
+
+export async function runServe(argv: string[], io: ReconcileIo): Promise<number> {
+  return guarded("serve", io, async () => {
+    const args = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: { help: { type: "boolean", short: "h" } },
+    });
+    if (args.values.help) {
+      io.stdout(SERVE_HELP + "\n");
+      return 0;
+    }
+    const app = await startServe(io);
+    io.stderr(
+      `okta-gitops serve: listening on ${app.url}${app.settings.webhookPath ?? DEFAULT_WEBHOOK_PATH}` +
+        (app.settings.repository
+          ? `; applies ${app.settings.repository.owner}/${app.settings.repository.repo}'s default branch\n`
+          : "; OKTA_GITOPS_REPOSITORY is not set, so it applies nowhere\n"),
+    );
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await app.close();
+    return 0;
+  });
+}

@@ -1,0 +1,217 @@
+// The pull-request flow end to end: a real Probot server on 127.0.0.1 receives signed webhooks
+// built from GitHub's example payloads, reads the local GitHub over HTTP and plans against the
+// local Okta org through the real SDK. What is asserted is what a user sees on the pull request:
+// the check runs' conclusions and annotations, and the one plan comment.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deliver, pullRequestEvent } from "../support/local-github/webhooks.js";
+import {
+  APPROVAL,
+  botComments,
+  integrationYaml,
+  latestCheck,
+  oktaCalls,
+  POLICY,
+  pullRequestDelivery,
+  startWorld,
+  type World,
+} from "./support.js";
+
+let w: World;
+const CONFIGURED = "acme/okta-access";
+
+beforeAll(async () => {
+  w = await startWorld({ repository: CONFIGURED });
+});
+
+afterAll(async () => {
+  // Every request the App sent, and every answer, is one GitHub's description allows.
+  expect(w.gh.violations()).toEqual([]);
+  await w.close();
+});
+
+describe("a pull request", () => {
+  it("compliant: a success check and one plan comment, updated in place by the next push", async () => {
+    const repo = CONFIGURED;
+    w.gh.createRepo(repo);
+    w.gh.commit(repo, "main", { "integrations/hr-sync.yaml": integrationYaml("hr-sync") });
+    const head1 = w.gh.commit(
+      repo,
+      "add-expenses",
+      {
+        "integrations/expenses.yaml": integrationYaml("expenses", {
+          network: { allow: ["198.51.100.7/32"] },
+        }),
+      },
+      { author: "alice" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "add-expenses", author: "alice" });
+    await pullRequestDelivery(w, repo, pr, "opened");
+
+    const policy = latestCheck(w, repo, head1, POLICY);
+    expect(policy.status).toBe("completed");
+    expect(policy.conclusion).toBe("success");
+    expect(policy.annotations.filter((a) => a.annotation_level === "failure")).toEqual([]);
+    expect(policy.output.text).toContain("expenses");
+    expect(latestCheck(w, repo, head1, APPROVAL).conclusion).toBe("neutral");
+    const first = botComments(w, repo, pr);
+    expect(first).toHaveLength(1);
+    expect(first[0]!.body).toContain("<!-- okta-gitops:plan -->");
+    expect(first[0]!.body).toContain(head1);
+    expect(first[0]!.body).toMatch(/create/);
+    // Only the changed integration is planned: hr-sync, on main, is not in the plan.
+    expect(first[0]!.body).not.toContain("hr-sync");
+
+    const head2 = w.gh.commit(
+      repo,
+      "add-expenses",
+      {
+        "integrations/expenses.yaml": integrationYaml("expenses", {
+          network: { allow: ["198.51.100.8/32"] },
+        }),
+      },
+      { author: "alice" },
+    );
+    await pullRequestDelivery(w, repo, pr, "synchronize", head1);
+    const second = botComments(w, repo, pr);
+    expect(second).toHaveLength(1);
+    expect(second[0]!.id).toBe(first[0]!.id);
+    expect(second[0]!.body).toContain(head2);
+    expect(second[0]!.body).toContain("198.51.100.8/32");
+    expect(second[0]!.body).not.toContain("198.51.100.7/32");
+    expect(latestCheck(w, repo, head2, POLICY).conclusion).toBe("success");
+  });
+
+  it("violating: a failure check with every finding as an annotation on its line, more than 50 of them", async () => {
+    const repo = "acme/violations";
+    w.gh.createRepo(repo);
+    w.gh.commit(repo, "main", { "integrations/hr-sync.yaml": integrationYaml("hr-sync") });
+    // 60 private addresses, one a line: each is a network.not-public finding at its own line.
+    const allow = Array.from({ length: 60 }, (_, i) => `      - 10.0.${i}.1/32`);
+    const text = [
+      "apiVersion: okta-gitops/v1",
+      "kind: ServiceApp",
+      "metadata:",
+      "  name: noisy",
+      '  owner: "@acme/people-eng"',
+      "  purpose: Reads users to mirror the directory",
+      "  request: https://tracker.example.com/ACCESS-9",
+      "spec:",
+      "  scopes: [okta.users.read]",
+      "  role: { standard: READ_ONLY_ADMIN }",
+      "  dpop: true",
+      "  network:",
+      "    allow:",
+      ...allow,
+      "",
+    ].join("\n");
+    const head = w.gh.commit(repo, "noisy", { "integrations/noisy.yaml": text }, { author: "bob" });
+    const pr = w.gh.openPullRequest(repo, { head: "noisy", author: "bob" });
+    await pullRequestDelivery(w, repo, pr, "opened");
+
+    const policy = latestCheck(w, repo, head, POLICY);
+    expect(policy.conclusion).toBe("failure");
+    const notPublic = policy.annotations.filter((a) => a.title === "network.not-public");
+    expect(notPublic.map((a) => a.start_line)).toEqual(allow.map((_, i) => 14 + i));
+    expect(notPublic.every((a) => a.path === "integrations/noisy.yaml")).toBe(true);
+    expect(policy.annotations.length).toBeGreaterThan(50);
+    // Sent in batches of 50: more than one write, and the check completed with the last.
+    expect(policy.writes).toBeGreaterThan(2);
+    expect(policy.output.summary).toMatch(/error/);
+  });
+
+  it("from a fork: validated and planned like any other, and nothing is applied", async () => {
+    const repo = CONFIGURED;
+    const before = JSON.stringify(w.org.state.apps);
+    const head = w.gh.commit(
+      repo,
+      "fork-change",
+      {
+        "integrations/forked.yaml": integrationYaml("forked", {
+          network: { allow: ["198.51.100.9/32"] },
+        }),
+      },
+      { author: "mallory" },
+    );
+    const pr = w.gh.openPullRequest(repo, {
+      head: "fork-change",
+      author: "mallory",
+      fromFork: "mallory/okta-access",
+    });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    expect(latestCheck(w, repo, head, POLICY).conclusion).toBe("success");
+    const comment = botComments(w, repo, pr);
+    expect(comment).toHaveLength(1);
+    expect(comment[0]!.body).toContain("forked");
+    expect(JSON.stringify(w.org.state.apps)).toBe(before);
+  });
+
+  it("that touches no integration and no settings: neutral checks, no comment, no Okta call", async () => {
+    const repo = CONFIGURED;
+    const calls = oktaCalls(w.org);
+    const head = w.gh.commit(repo, "docs", { "README.md": "# Access\n" }, { author: "dana" });
+    const pr = w.gh.openPullRequest(repo, { head: "docs", author: "dana" });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    expect(latestCheck(w, repo, head, POLICY).conclusion).toBe("neutral");
+    expect(latestCheck(w, repo, head, APPROVAL).conclusion).toBe("neutral");
+    expect(botComments(w, repo, pr)).toEqual([]);
+    expect(oktaCalls(w.org)).toBe(calls);
+  });
+
+  it("costs Okta the same calls for a one-file change in a repository of 3 or of 40 integrations", async () => {
+    const cost = async (repo: string, n: number) => {
+      w.gh.createRepo(repo);
+      const files: Record<string, string> = {};
+      for (let i = 0; i < n; i++)
+        files[`integrations/svc-${i}.yaml`] = integrationYaml(`svc-${i}`, {
+          network: { allow: [`198.51.100.${i + 10}/32`] },
+        });
+      w.gh.commit(repo, "main", files);
+      w.gh.commit(
+        repo,
+        "one",
+        { "integrations/svc-1.yaml": integrationYaml("svc-1", { rateLimit: { percent: 5 } }) },
+        { author: "erin" },
+      );
+      const pr = w.gh.openPullRequest(repo, { head: "one", author: "erin" });
+      const before = oktaCalls(w.org);
+      await pullRequestDelivery(w, repo, pr, "opened");
+      return oktaCalls(w.org) - before;
+    };
+    await cost("acme/warm-up", 2);
+    const small = await cost("acme/small", 3);
+    const large = await cost("acme/large", 40);
+    expect(small).toBeGreaterThan(0);
+    expect(large).toBe(small);
+  });
+
+  it("refuses a forged delivery: nothing is done, and the only log line is the refusal", async () => {
+    const repo = CONFIGURED;
+    w.gh.commit(
+      repo,
+      "forged",
+      { "integrations/forged.yaml": integrationYaml("forged") },
+      { author: "eve" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "forged", author: "eve" });
+    const requests = w.gh.requests().length;
+    const calls = oktaCalls(w.org);
+    const logged = w.app.logs.length;
+    const d = await deliver(
+      w.app.url,
+      "pull_request",
+      pullRequestEvent(w.gh, repo, pr, "opened"),
+      w.app.secret,
+      {
+        badSignature: true,
+      },
+    );
+    await w.app.idle();
+    expect(d.status).toBe(401);
+    expect(w.gh.requests().length).toBe(requests);
+    expect(oktaCalls(w.org)).toBe(calls);
+    expect(w.gh.checkRuns(repo, w.gh.branchHead(repo, "forged"))).toEqual([]);
+    expect(w.app.logs.slice(logged)).toEqual([
+      "warn: refused a webhook delivery: its signature does not match WEBHOOK_SECRET",
+    ]);
+  });
+});
