@@ -10,6 +10,7 @@ import { octokitPort, type OctokitLike } from "./octokit-port.js";
 import type { RepoRef } from "./port.js";
 import { jobQueue, type JobQueue } from "./queue.js";
 import type { AppDeps, AppLog, AppRuntime } from "./runtime.js";
+import { registerMergeJobs, type MergeJobs } from "./merge-jobs.js";
 
 export type { AppDeps, AppLog, AppRuntime };
 import {
@@ -22,6 +23,8 @@ import {
 export type OktaGitopsApp = ((app: Probot) => Promise<void>) & {
   /** Resolves when every delivery's work is done. */
   idle(): Promise<void>;
+  /** Stops the drift schedule (a check under way finishes first). */
+  close(): Promise<void>;
 };
 
 const Repository = z.object({
@@ -62,6 +65,7 @@ function repoOf(r: z.infer<typeof Repository>): RepoRef {
 
 export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
   let queue: JobQueue | undefined;
+  let mergeJobs: MergeJobs | undefined;
   const pending: Promise<unknown>[] = [];
 
   const appFn = async (app: Probot): Promise<void> => {
@@ -221,7 +225,7 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
     });
 
     // The apply on a push to the default branch and the drift schedule register here too.
-    pending.push(registerMergeJobs(app, runtime));
+    mergeJobs = registerMergeJobs(app, runtime);
     await Promise.all(pending);
   };
 
@@ -231,8 +235,8 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       await queue?.idle();
       await queue?.idle();
     },
+    close: async () => {
+      await mergeJobs?.close();
+    },
   });
 }
-
-/** The merge and drift jobs' place (src/github/jobs/merge.ts registers them). */
-async function registerMergeJobs(_app: Probot, _runtime: AppRuntime): Promise<void> {}

@@ -2,15 +2,13 @@
 // of the configured repository, and the drift schedule over that repository. Both go through the
 // App's queue (so that waiting for the App's work waits for them too), and one at a time against
 // Okta (a mutex shared by the two: an apply and a correction never race for the org's lock).
-import type { Context, Probot } from "probot";
+import type { Probot } from "probot";
 import { z } from "zod";
-import type { Finding } from "../model/index.js";
-import type { SourceFile } from "../load/types.js";
-import type { OktaWriter } from "../workflows/apply.js";
 import { octokitPort, type OctokitLike } from "./octokit-port.js";
-import type { GitHubPort, RepoRef } from "./port.js";
+import type { GitHubPort } from "./port.js";
+import type { AppRuntime } from "./runtime.js";
 import { approvalsOfPullRequest, exceptionHashes } from "./jobs/approval.js";
-import { DriftSchedule, runDriftJob, systemTimer, type Timer } from "./jobs/drift.js";
+import { DriftSchedule, runDriftJob, systemTimer } from "./jobs/drift.js";
 import {
   applyGate,
   errorText,
@@ -19,23 +17,11 @@ import {
   type MergeJobDeps,
 } from "./jobs/merge.js";
 
-/** What the jobs need of the App (the structural part of the App's runtime they use). */
-export interface MergeRuntime {
-  deps: {
-    okta(): Promise<OktaWriter>;
-    repository: RepoRef | undefined;
-    clock(): Date;
-    /** The drift schedule's timer (the process's by default; a hand-driven one in tests). */
-    driftTimer?: Timer;
-  };
-  queue: { push(key: string, job: () => Promise<void>): void };
-  log: { info(m: string): void; warn(m: string): void; error(m: string): void };
-  archives: {
-    tree(port: GitHubPort, sha: string): Promise<{ files: SourceFile[]; findings: Finding[] }>;
-  };
-  appLogin(): Promise<string>;
-  portOf(context: Context): GitHubPort;
-}
+/** What the jobs need of the App. */
+export type MergeRuntime = Pick<
+  AppRuntime,
+  "deps" | "queue" | "log" | "archives" | "appLogin" | "portOf"
+>;
 
 export interface MergeJobs {
   /** The drift schedule (absent when no repository is configured). */
@@ -82,7 +68,7 @@ export function registerMergeJobs(app: Probot, runtime: MergeRuntime): MergeJobs
       log,
       tree: (port, sha) => runtime.archives.tree(port, sha),
       approvalsOf: async (port, pr, exceptions, config) => {
-        const ctx = { config, today: today(), archives: runtime.archives as never };
+        const ctx = { config, today: today(), archives: runtime.archives };
         const head = await runtime.archives.tree(port, pr.headSha);
         const atHead = exceptionHashes(head, exceptions, config, ctx.today);
         const decisions = await approvalsOfPullRequest(port, pr, exceptions, ctx);

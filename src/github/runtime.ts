@@ -5,6 +5,7 @@ import type { OktaWriter } from "../workflows/apply.js";
 import type { ArchiveCache } from "./archives.js";
 import type { GitHubPort, RepoRef } from "./port.js";
 import type { JobQueue } from "./queue.js";
+import type { Timer } from "./jobs/drift.js";
 
 /** What the App is given by whoever runs it (`okta-gitops serve`, or a test). */
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   clock(): Date;
   /** Where the App's own lines go (Probot's logger when not given). */
   log?: AppLog;
+  /** The drift schedule's timer (the process's when not given; tests drive one by hand). */
+  driftTimer?: Timer;
 }
 
 export interface AppLog {

@@ -112,6 +112,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     idle: () => app.idle(),
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
       await app.idle();
     },
   };

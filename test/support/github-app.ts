@@ -9,6 +9,7 @@ import type { LocalOrg } from "../../src/local-org/index.js";
 import { startServe, type RunningApp } from "../../src/cli/commands/serve.js";
 import { envFor, testIo } from "../reconcile/harness.js";
 import type { LocalGitHub } from "./local-github/index.js";
+import type { Timer } from "../../src/github/jobs/drift.js";
 import { captureLogger, TestOctokit } from "./probot.js";
 
 export { captureLogger, TestOctokit };
@@ -35,6 +36,8 @@ export async function startApp(options: {
   repository?: string;
   env?: Record<string, string>;
   clock?: () => Date;
+  /** The drift schedule's timer: a test fires it by hand. */
+  driftTimer?: Timer;
 }): Promise<StartedApp> {
   const { github, okta } = options;
   const secret = randomBytes(16).toString("hex");
@@ -64,6 +67,7 @@ export async function startApp(options: {
       error: (m) => logs.push(`error: ${m}`),
     },
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.driftTimer ? { driftTimer: options.driftTimer } : {}),
   });
   return {
     url: app.url,

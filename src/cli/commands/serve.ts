@@ -9,6 +9,7 @@ import type { Logger, ProbotOctokit } from "probot";
 import { z } from "zod";
 import { OKTA_ENV } from "../../okta/settings.js";
 import type { AppLog } from "../../github/app.js";
+import type { Timer } from "../../github/jobs/drift.js";
 import { startAppServer, DEFAULT_WEBHOOK_PATH, type AppServer } from "../../github/server.js";
 import { guarded, openOkta, processIo, UserError, type ReconcileIo } from "../reconcile-support.js";
 
@@ -162,6 +163,7 @@ export interface ServeHooks {
   probotLog?: Logger;
   log?: AppLog;
   clock?: () => Date;
+  driftTimer?: Timer;
 }
 
 export interface RunningApp extends AppServer {
@@ -189,6 +191,7 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
         repository: settings.repository,
         sandbox: OKTA_ENV.every((k) => !io.env[k]),
         clock: hooks.clock ?? (() => new Date()),
+        ...(hooks.driftTimer ? { driftTimer: hooks.driftTimer } : {}),
         ...(hooks.log ? { log: hooks.log } : {}),
       },
     });
