@@ -62,11 +62,7 @@ export async function runDriftJob(
 /** The one drift issue: opened or updated while Okta differs or something is refused or
  * unchecked; closed once clean. A correction that put everything right is recorded in it (opened
  * if need be) and then closed. Only the App's own issue counts. */
-async function keepDriftIssue(
-  port: GitHubPort,
-  deps: MergeJobDeps,
-  run: DriftRun,
-): Promise<void> {
+async function keepDriftIssue(port: GitHubPort, deps: MergeJobDeps, run: DriftRun): Promise<void> {
   const open = await ownIssues(port, deps.botLogin, MARKERS.drift);
   const issue = driftIssue({
     sha: run.sha,
