@@ -275,4 +275,63 @@ describe("apply on merge", () => {
     expect(skipped[0]!.output.title).toBe("Superseded by a newer push");
     expect(gh.violations()).toEqual([]);
   });
+  it("the deletion guard holds: removing more integrations than bot.deletionGuard.maxDeletions refuses the apply, and says the App never confirms deletions", async () => {
+    const base = gh.commit(REPO, "main", {
+      "integrations/hr-sync.yaml": integrationYaml("hr-sync"),
+    });
+    const names = ["d-one", "d-two", "d-three", "d-four"];
+    const files = Object.fromEntries(
+      names.map((n, i) => [
+        `integrations/${n}.yaml`,
+        integrationYaml(n, { network: { allow: [`198.51.100.${40 + i}/32`] } }),
+      ]),
+    );
+    const added = gh.commit(REPO, "main", files);
+    await push(added, base);
+    for (const n of names) expect(await oktaApps(n)).toHaveLength(1);
+
+    const removed = gh.commit(
+      REPO,
+      "main",
+      Object.fromEntries(Object.keys(files).map((f) => [f, null])),
+    );
+    await push(removed, added);
+    for (const n of names) expect(await oktaApps(n)).toHaveLength(1);
+    const check = applyChecks(removed)[0]!;
+    expect(check.conclusion).toBe("failure");
+    expect(check.output.summary).toContain("bot.deletionGuard.maxDeletions");
+    expect(check.output.summary).toContain("The App never confirms deletions");
+    expect(
+      gh
+        .deployments(REPO)
+        .find((d) => d.sha === removed)!
+        .statuses.map((s) => s.state),
+    ).toEqual(["in_progress", "failure"]);
+    expect(ownIssues(FAILURE)).toHaveLength(1);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("settings pushed straight to main that depart from the defaults are not applied under: nothing is applied, and the check says why", async () => {
+    const base = gh.commit(REPO, "main", { "README.md": "access\n" });
+    const loosened = gh.commit(
+      REPO,
+      "main",
+      {
+        ".okta-gitops.yml": "policy:\n  rateLimit:\n    maxPercent: 90\n",
+        "integrations/hr-sync.yaml": integrationYaml("hr-sync"),
+      },
+      { author: "mallory" },
+    );
+    await push(loosened, base);
+    expect(await oktaApps("hr-sync")).toEqual([]);
+    const check = applyChecks(loosened)[0]!;
+    expect(check.conclusion).toBe("failure");
+    expect(check.output.summary).toContain("the settings file .okta-gitops.yml is not approved");
+    expect(check.output.summary).toContain("pushed straight to main");
+    expect(gh.deployments(REPO)[0]!.statuses.map((s) => s.state)).toEqual([
+      "in_progress",
+      "failure",
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
 });
