@@ -5,6 +5,7 @@
 import type { Probot } from "probot";
 import { z } from "zod";
 import { octokitPort, type OctokitLike } from "./octokit-port.js";
+import { terminalText } from "../render/escape.js";
 import type { GitHubPort } from "./port.js";
 import type { AppRuntime } from "./runtime.js";
 import { approvalsOfPullRequest, exceptionHashes } from "./jobs/approval.js";
@@ -99,7 +100,9 @@ export function registerMergeJobs(app: Probot, runtime: MergeRuntime): MergeJobs
       configured,
     );
     if (!gate.apply) {
-      log.info(`push to ${e.repository.full_name} ${e.ref}: not applied (${gate.why})`);
+      log.info(
+        terminalText(`push to ${e.repository.full_name} ${e.ref}: not applied (${gate.why})`),
+      );
       return;
     }
     const port = runtime.portOf(context);

@@ -23,8 +23,8 @@ import {
   type Verdict,
 } from "./approval-record.js";
 import type { MergeRun } from "./runs.js";
-import { APPLY_CHECK } from "../render/apply-report.js";
 import {
+  APPLY_CHECK,
   applyCheck,
   applyComment,
   applyFailed,
