@@ -51,8 +51,18 @@ export interface LocalGitHub {
     fullName: string,
     branch: string,
     files: Record<string, string | null>,
-    opts?: { author?: string; message?: string; symlinks?: Record<string, string> },
+    opts?: {
+      /** A GitHub login; null: a commit whose author has no GitHub account linked. */
+      author?: string | null;
+      /** Defaults to the author. */
+      committer?: string | null;
+      message?: string;
+      symlinks?: Record<string, string>;
+    },
   ): string;
+  /** Replays the branch's own commits (those not on `onto`, the default branch) onto the head
+   * of `onto`, as `git rebase` and a force-push do: new shas, same authors and changes. */
+  rebaseBranch(fullName: string, branch: string, onto?: string): string;
   branchHead(fullName: string, branch: string): string;
   /** A pull request of `head` into `base` (the default branch). With `fromFork`, the head branch
    * lives in that fork (created, with the base repository's branches, when it does not exist; a
@@ -193,12 +203,12 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       }
       for (const [path, target] of Object.entries(opts.symlinks ?? {}))
         tree.set(path, { kind: "symlink", target });
-      const author = opts.author ?? r.owner;
+      const author = opts.author === undefined ? r.owner : opts.author;
       const c = store.writeCommit({
         parents: parent ? [parent.sha] : [],
         tree,
         author,
-        committer: author,
+        committer: opts.committer === undefined ? author : opts.committer,
         message: opts.message ?? `Update ${Object.keys(files).join(", ")}`,
         date: store.now(),
       });
@@ -206,6 +216,23 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       for (const pr of r.pulls.values())
         if (pr.state === "open" && pr.headRef === branch) pr.updatedAt = store.now();
       return c.sha;
+    },
+
+    rebaseBranch(fullName, branch, onto) {
+      const r = store.mustRepo(fullName);
+      const target = headOf(r, onto ?? r.defaultBranch);
+      let head = target;
+      for (const c of store.range(target, headOf(r, branch))) {
+        const parent = store.commit(c.parents[0] ?? "");
+        const tree = new Map(store.commit(head)!.tree);
+        for (const d of diffTrees(parent?.tree ?? new Map(), c.tree)) {
+          if (d.after) tree.set(d.path, d.after);
+          else tree.delete(d.path);
+        }
+        head = store.writeCommit({ ...c, parents: [head], tree, date: store.now() }).sha;
+      }
+      r.branches.set(branch, head);
+      return head;
     },
 
     branchHead(fullName, branch) {

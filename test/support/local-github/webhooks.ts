@@ -36,8 +36,6 @@ function overlay(base: unknown, ours: object): Json {
 function repository(gh: LocalGitHub, fullName: string, base: unknown): Json {
   const repo = gh.json.repository(fullName);
   const owner = overlay((base as Json | undefined)?.owner, repo.owner);
-  // Webhooks carry the repository's timestamps as seconds for pushed_at/created_at in push
-  // events only; elsewhere as strings: the example's own types are kept where they differ.
   return overlay(base, { ...repo, owner });
 }
 
@@ -50,6 +48,7 @@ function common(gh: LocalGitHub, fullName: string, ex: Json, sender: string): Js
       node_id: Buffer.from(`Installation:${gh.installationId}`).toString("base64"),
     },
     sender: overlay(ex.sender, gh.json.user(sender)),
+    // The example's organization is someone else's; the local GitHub's owners are accounts.
     organization: undefined,
   };
 }
