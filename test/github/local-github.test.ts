@@ -750,3 +750,61 @@ describe("local GitHub: rebases, unlinked authors and fork check runs", () => {
     expect(gh.violations()).toEqual([]);
   });
 });
+
+describe("local GitHub: GitHub's caps and injected faults", () => {
+  it("lists at most 300 files in a comparison, and only on its first page", async () => {
+    const base = gh.branchHead("acme/okta-config", "main");
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 301; i++)
+      files[`integrations/f${String(i).padStart(3, "0")}.yaml`] = `name: f${i}\n`;
+    const head = gh.commit("acme/okta-config", "big", files);
+    const octokit = await installation();
+    const cmp = (page: number) =>
+      octokit.rest.repos.compareCommitsWithBasehead({
+        owner: "acme",
+        repo: "okta-config",
+        basehead: `${base}...${head}`,
+        per_page: 1,
+        page,
+      });
+    expect((await cmp(1)).data.files).toHaveLength(300);
+    expect((await cmp(2)).data.files).toEqual([]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("answers an injected fault in GitHub's error shape, once, and marks it", async () => {
+    gh.failNext("repos/download-tarball-archive", 502);
+    const octokit = await installation();
+    await expect(
+      octokit.rest.repos.downloadTarballArchive({
+        owner: "acme",
+        repo: "okta-config",
+        ref: "main",
+      }),
+    ).rejects.toMatchObject({ status: 502 });
+    const ok = await octokit.rest.repos.downloadTarballArchive({
+      owner: "acme",
+      repo: "okta-config",
+      ref: "main",
+    });
+    expect(ok.status).toBe(200);
+    const tarballs = gh
+      .requests()
+      .filter((r) => r.operationId === "repos/download-tarball-archive");
+    expect(tarballs.map((r) => [r.status, r.injected ?? false])).toEqual([
+      [502, true],
+      [302, false],
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("refuses tokens once revoked", async () => {
+    const octokit = await installation();
+    await octokit.rest.repos.get({ owner: "acme", repo: "okta-config" });
+    gh.revokeTokens();
+    await expect(
+      octokit.rest.repos.get({ owner: "acme", repo: "okta-config" }),
+    ).rejects.toMatchObject({ status: 401 });
+    expect(gh.violations()).toEqual([]);
+  });
+});

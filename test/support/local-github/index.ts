@@ -15,7 +15,7 @@ import { issueRoutes } from "./resources/issues.js";
 import { pullRoutes } from "./resources/pulls.js";
 import { repoRoutes } from "./resources/repos.js";
 import { Router } from "./router.js";
-import { API_PREFIX, startServer, type RequestRecord } from "./server.js";
+import { API_PREFIX, startServer, type Faults, type RequestRecord } from "./server.js";
 import { loadGitHubSpec } from "./spec.js";
 import {
   diffTrees,
@@ -105,6 +105,10 @@ export interface LocalGitHub {
   reopenPullRequest(fullName: string, number: number): void;
   /** Removes a team member (their approvals stop counting). */
   removeTeamMember(org: string, teamSlug: string, user: string): void;
+  /** The next `times` requests of an operation (e.g. "repos/download-tarball-archive") are
+   * answered with `status` (GitHub's error shape) instead; they are marked `injected` in
+   * requests() and their answers are not counted as violations. */
+  failNext(operationId: string, status: number, times?: number): void;
   /** Forgets every installation token issued (the App must ask for a new one). */
   revokeTokens(): void;
   /** GitHub's JSON objects for the current state (webhook payloads are built from them). */
@@ -149,6 +153,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
   ]);
   const requests: RequestRecord[] = [];
   const violations: string[] = [];
+  const faults: Faults = new Map();
   let site: Site = { web: "", api: "" };
   const server: Server = await startServer({
     store,
@@ -159,6 +164,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
     site: () => site,
     requests,
     violations,
+    faults,
   });
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("local GitHub: no address");
@@ -370,6 +376,10 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
         closedAt: null,
         updatedAt: store.now(),
       });
+    },
+
+    failNext(operationId, status, times = 1) {
+      faults.set(operationId, { status, times });
     },
 
     revokeTokens() {

@@ -30,7 +30,12 @@ export interface RequestRecord {
   operationId: string | undefined;
   /** Who called: `app` (JWT), the installation's bot login, or undefined (refused). */
   caller: string | undefined;
+  /** Answered by an injected fault (see LocalGitHub.failNext), not by the resource. */
+  injected?: boolean;
 }
+
+/** Faults the test asked for: operationId -> the status to answer, so many more times. */
+export type Faults = Map<string, { status: number; times: number }>;
 
 export interface PipelineDeps {
   store: Store;
@@ -41,6 +46,7 @@ export interface PipelineDeps {
   site: () => Site;
   requests: RequestRecord[];
   violations: string[];
+  faults: Faults;
 }
 
 class BodyTooLarge extends Error {}
@@ -165,6 +171,15 @@ export function startServer(deps: PipelineDeps): Promise<Server> {
         });
       }
       record.caller = caller.kind === "app" ? "app" : caller.login;
+      const fault = deps.faults.get(match.operationId);
+      if (fault && fault.times > 0) {
+        fault.times -= 1;
+        record.injected = true;
+        throw new GitHubError(
+          fault.status,
+          fault.status >= 500 ? "Server Error" : "Injected fault",
+        );
+      }
       if (checked.body.length > 0)
         throw new GitHubError(
           422,
@@ -206,7 +221,8 @@ export function startServer(deps: PipelineDeps): Promise<Server> {
       }
     }
     record.status = status;
-    if (record.operationId)
+    // An injected fault is the test's doing, not the local GitHub's: its answer is not checked.
+    if (record.operationId && !record.injected)
       deps.violations.push(...deps.spec.validateResponse(method, full, status, body));
     send(res, status, body, headers);
   };
