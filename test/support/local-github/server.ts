@@ -17,6 +17,7 @@ const CODELOAD_PREFIX = "/_codeload/";
 /** A check run's 50 annotations of 64 KB each, and some room. */
 const MAX_BODY = 8 * 1024 * 1024;
 const API_VERSION = "2022-11-28";
+const MAX_CACHED_ARCHIVES = 16;
 const RATE_LIMIT = 5000;
 /** GitHub's archive links of private repositories expire after five minutes. */
 const DOWNLOAD_TTL_MS = 5 * 60 * 1000;
@@ -70,6 +71,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export function startServer(deps: PipelineDeps): Promise<Server> {
   const downloadKey = randomBytes(32);
   const used = new Map<string, number>();
+  const archives = new Map<string, Buffer>();
   const signDownload = (path: string, now = Date.now()): string => {
     const exp = now + DOWNLOAD_TTL_MS;
     const mac = createHmac("sha256", downloadKey).update(`${path}\n${exp}`).digest("base64url");
@@ -107,7 +109,14 @@ export function startServer(deps: PipelineDeps): Promise<Server> {
       res.end("404: Not Found");
       return 404;
     }
-    const gz = await tarballOf(repo, c);
+    const key = `${repo.fullName}@${c.sha}`;
+    // A commit never changes, so neither does its archive: packed once (5,000 files take a while).
+    let gz = archives.get(key);
+    if (!gz) {
+      gz = await tarballOf(repo, c);
+      archives.set(key, gz);
+      if (archives.size > MAX_CACHED_ARCHIVES) archives.delete(archives.keys().next().value!);
+    }
     res.writeHead(200, {
       "content-type": "application/x-gzip",
       "content-length": String(gz.length),
