@@ -663,3 +663,148 @@ describe("local GitHub: issues, deployments, squash merges, forks", () => {
     expect(gh.violations()).toEqual([]);
   });
 });
+
+describe("local GitHub: rebases, unlinked authors and fork check runs", () => {
+  it("rebases a pull request's branch onto main: new shas, same authors and changes", async () => {
+    const c1 = gh.commit(
+      "acme/okta-config",
+      "feature",
+      { "integrations/b.yaml": "name: b\n" },
+      { author: "carol" },
+    );
+    const n = gh.openPullRequest("acme/okta-config", { head: "feature", author: "carol" });
+    const onMain = gh.commit(
+      "acme/okta-config",
+      "main",
+      { "README.md": "new\n" },
+      { author: "alice" },
+    );
+    const rebased = gh.rebaseBranch("acme/okta-config", "feature");
+    expect(rebased).not.toBe(c1);
+    const octokit = await installation();
+    const commits = await octokit.rest.pulls.listCommits({
+      owner: "acme",
+      repo: "okta-config",
+      pull_number: n,
+    });
+    expect(commits.data.map((c) => [c.sha, c.author?.login, c.parents.map((p) => p.sha)])).toEqual([
+      [rebased, "carol", [onMain]],
+    ]);
+    const cmp = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: "acme",
+      repo: "okta-config",
+      basehead: `main...${rebased}`,
+    });
+    expect([cmp.data.status, cmp.data.merge_base_commit.sha]).toEqual(["ahead", onMain]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("gives a commit with no linked account null author and committer", async () => {
+    const sha = gh.commit(
+      "acme/okta-config",
+      "main",
+      { "integrations/a.yaml": "name: z\n" },
+      { author: null },
+    );
+    const octokit = await installation();
+    const list = await octokit.rest.repos.listCommits({
+      owner: "acme",
+      repo: "okta-config",
+      path: "integrations/a.yaml",
+      per_page: 1,
+    });
+    expect(list.data.map((c) => [c.sha, c.author, c.committer, c.commit.author?.name])).toEqual([
+      [sha, null, null, "Someone Unlinked"],
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("lists in a check run only the same-repository pull requests of its commit, as GitHub does", async () => {
+    gh.commit(
+      "acme/okta-config",
+      "evil",
+      { "integrations/x.yaml": "name: x\n" },
+      { author: "mallory" },
+    );
+    gh.openPullRequest("acme/okta-config", {
+      head: "evil",
+      author: "mallory",
+      fromFork: "mallory/okta-config",
+    });
+    const head = gh.branchHead("mallory/okta-config", "evil");
+    const octokit = await installation();
+    const run = await octokit.rest.checks.create({
+      owner: "acme",
+      repo: "okta-config",
+      name: "okta-gitops/policy",
+      head_sha: head,
+      status: "in_progress",
+    });
+    expect(run.data.pull_requests).toEqual([]);
+    const pulls = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: "acme",
+      repo: "okta-config",
+      commit_sha: head,
+    });
+    expect(pulls.data.map((p) => p.head.repo?.full_name)).toEqual(["mallory/okta-config"]);
+    expect(gh.violations()).toEqual([]);
+  });
+});
+
+describe("local GitHub: GitHub's caps and injected faults", () => {
+  it("lists at most 300 files in a comparison, and only on its first page", async () => {
+    const base = gh.branchHead("acme/okta-config", "main");
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 301; i++)
+      files[`integrations/f${String(i).padStart(3, "0")}.yaml`] = `name: f${i}\n`;
+    const head = gh.commit("acme/okta-config", "big", files);
+    const octokit = await installation();
+    const cmp = (page: number) =>
+      octokit.rest.repos.compareCommitsWithBasehead({
+        owner: "acme",
+        repo: "okta-config",
+        basehead: `${base}...${head}`,
+        per_page: 1,
+        page,
+      });
+    expect((await cmp(1)).data.files).toHaveLength(300);
+    expect((await cmp(2)).data.files).toEqual([]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("answers an injected fault in GitHub's error shape, once, and marks it", async () => {
+    gh.failNext("repos/download-tarball-archive", 502);
+    const octokit = await installation();
+    await expect(
+      octokit.rest.repos.downloadTarballArchive({
+        owner: "acme",
+        repo: "okta-config",
+        ref: "main",
+      }),
+    ).rejects.toMatchObject({ status: 502 });
+    const ok = await octokit.rest.repos.downloadTarballArchive({
+      owner: "acme",
+      repo: "okta-config",
+      ref: "main",
+    });
+    expect(ok.status).toBe(200);
+    const tarballs = gh
+      .requests()
+      .filter((r) => r.operationId === "repos/download-tarball-archive");
+    expect(tarballs.map((r) => [r.status, r.injected ?? false])).toEqual([
+      [502, true],
+      [302, false],
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("refuses tokens once revoked", async () => {
+    const octokit = await installation();
+    await octokit.rest.repos.get({ owner: "acme", repo: "okta-config" });
+    gh.revokeTokens();
+    await expect(
+      octokit.rest.repos.get({ owner: "acme", repo: "okta-config" }),
+    ).rejects.toMatchObject({ status: 401 });
+    expect(gh.violations()).toEqual([]);
+  });
+});

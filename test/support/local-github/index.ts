@@ -15,7 +15,7 @@ import { issueRoutes } from "./resources/issues.js";
 import { pullRoutes } from "./resources/pulls.js";
 import { repoRoutes } from "./resources/repos.js";
 import { Router } from "./router.js";
-import { API_PREFIX, startServer, type RequestRecord } from "./server.js";
+import { API_PREFIX, startServer, type Faults, type RequestRecord } from "./server.js";
 import { loadGitHubSpec } from "./spec.js";
 import {
   diffTrees,
@@ -51,8 +51,18 @@ export interface LocalGitHub {
     fullName: string,
     branch: string,
     files: Record<string, string | null>,
-    opts?: { author?: string; message?: string; symlinks?: Record<string, string> },
+    opts?: {
+      /** A GitHub login; null: a commit whose author has no GitHub account linked. */
+      author?: string | null;
+      /** Defaults to the author. */
+      committer?: string | null;
+      message?: string;
+      symlinks?: Record<string, string>;
+    },
   ): string;
+  /** Replays the branch's own commits (those not on `onto`, the default branch) onto the head
+   * of `onto`, as `git rebase` and a force-push do: new shas, same authors and changes. */
+  rebaseBranch(fullName: string, branch: string, onto?: string): string;
   branchHead(fullName: string, branch: string): string;
   /** A pull request of `head` into `base` (the default branch). With `fromFork`, the head branch
    * lives in that fork (created, with the base repository's branches, when it does not exist; a
@@ -95,6 +105,10 @@ export interface LocalGitHub {
   reopenPullRequest(fullName: string, number: number): void;
   /** Removes a team member (their approvals stop counting). */
   removeTeamMember(org: string, teamSlug: string, user: string): void;
+  /** The next `times` requests of an operation (e.g. "repos/download-tarball-archive") are
+   * answered with `status` (GitHub's error shape) instead; they are marked `injected` in
+   * requests() and their answers are not counted as violations. */
+  failNext(operationId: string, status: number, times?: number): void;
   /** Forgets every installation token issued (the App must ask for a new one). */
   revokeTokens(): void;
   /** GitHub's JSON objects for the current state (webhook payloads are built from them). */
@@ -139,6 +153,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
   ]);
   const requests: RequestRecord[] = [];
   const violations: string[] = [];
+  const faults: Faults = new Map();
   let site: Site = { web: "", api: "" };
   const server: Server = await startServer({
     store,
@@ -149,6 +164,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
     site: () => site,
     requests,
     violations,
+    faults,
   });
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("local GitHub: no address");
@@ -193,12 +209,12 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       }
       for (const [path, target] of Object.entries(opts.symlinks ?? {}))
         tree.set(path, { kind: "symlink", target });
-      const author = opts.author ?? r.owner;
+      const author = opts.author === undefined ? r.owner : opts.author;
       const c = store.writeCommit({
         parents: parent ? [parent.sha] : [],
         tree,
         author,
-        committer: author,
+        committer: opts.committer === undefined ? author : opts.committer,
         message: opts.message ?? `Update ${Object.keys(files).join(", ")}`,
         date: store.now(),
       });
@@ -206,6 +222,23 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       for (const pr of r.pulls.values())
         if (pr.state === "open" && pr.headRef === branch) pr.updatedAt = store.now();
       return c.sha;
+    },
+
+    rebaseBranch(fullName, branch, onto) {
+      const r = store.mustRepo(fullName);
+      const target = headOf(r, onto ?? r.defaultBranch);
+      let head = target;
+      for (const c of store.range(target, headOf(r, branch))) {
+        const parent = store.commit(c.parents[0] ?? "");
+        const tree = new Map(store.commit(head)!.tree);
+        for (const d of diffTrees(parent?.tree ?? new Map(), c.tree)) {
+          if (d.after) tree.set(d.path, d.after);
+          else tree.delete(d.path);
+        }
+        head = store.writeCommit({ ...c, parents: [head], tree, date: store.now() }).sha;
+      }
+      r.branches.set(branch, head);
+      return head;
     },
 
     branchHead(fullName, branch) {
@@ -343,6 +376,10 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
         closedAt: null,
         updatedAt: store.now(),
       });
+    },
+
+    failNext(operationId, status, times = 1) {
+      faults.set(operationId, { status, times });
     },
 
     revokeTokens() {

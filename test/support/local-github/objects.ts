@@ -361,8 +361,13 @@ export function checkRun(
   r: RepoState,
   run: CheckRunRecord,
 ) {
+  // As on GitHub, only pull requests whose head is in this same repository: a fork's are left
+  // out (a re-run of a fork's check must find its pull request another way).
   const openPulls = [...r.pulls.values()].filter(
-    (pr) => pr.state === "open" && store.pullHead(r, pr) === run.headSha,
+    (pr) =>
+      pr.state === "open" &&
+      pr.headRepo.toLowerCase() === r.fullName.toLowerCase() &&
+      store.pullHead(r, pr) === run.headSha,
   );
   return {
     id: run.id,

@@ -17,6 +17,7 @@ const CODELOAD_PREFIX = "/_codeload/";
 /** A check run's 50 annotations of 64 KB each, and some room. */
 const MAX_BODY = 8 * 1024 * 1024;
 const API_VERSION = "2022-11-28";
+const MAX_CACHED_ARCHIVES = 16;
 const RATE_LIMIT = 5000;
 /** GitHub's archive links of private repositories expire after five minutes. */
 const DOWNLOAD_TTL_MS = 5 * 60 * 1000;
@@ -30,7 +31,12 @@ export interface RequestRecord {
   operationId: string | undefined;
   /** Who called: `app` (JWT), the installation's bot login, or undefined (refused). */
   caller: string | undefined;
+  /** Answered by an injected fault (see LocalGitHub.failNext), not by the resource. */
+  injected?: boolean;
 }
+
+/** Faults the test asked for: operationId -> the status to answer, so many more times. */
+export type Faults = Map<string, { status: number; times: number }>;
 
 export interface PipelineDeps {
   store: Store;
@@ -41,6 +47,7 @@ export interface PipelineDeps {
   site: () => Site;
   requests: RequestRecord[];
   violations: string[];
+  faults: Faults;
 }
 
 class BodyTooLarge extends Error {}
@@ -64,6 +71,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export function startServer(deps: PipelineDeps): Promise<Server> {
   const downloadKey = randomBytes(32);
   const used = new Map<string, number>();
+  const archives = new Map<string, Buffer>();
   const signDownload = (path: string, now = Date.now()): string => {
     const exp = now + DOWNLOAD_TTL_MS;
     const mac = createHmac("sha256", downloadKey).update(`${path}\n${exp}`).digest("base64url");
@@ -101,7 +109,14 @@ export function startServer(deps: PipelineDeps): Promise<Server> {
       res.end("404: Not Found");
       return 404;
     }
-    const gz = await tarballOf(repo, c);
+    const key = `${repo.fullName}@${c.sha}`;
+    // A commit never changes, so neither does its archive: packed once (5,000 files take a while).
+    let gz = archives.get(key);
+    if (!gz) {
+      gz = await tarballOf(repo, c);
+      archives.set(key, gz);
+      if (archives.size > MAX_CACHED_ARCHIVES) archives.delete(archives.keys().next().value!);
+    }
     res.writeHead(200, {
       "content-type": "application/x-gzip",
       "content-length": String(gz.length),
@@ -165,6 +180,15 @@ export function startServer(deps: PipelineDeps): Promise<Server> {
         });
       }
       record.caller = caller.kind === "app" ? "app" : caller.login;
+      const fault = deps.faults.get(match.operationId);
+      if (fault && fault.times > 0) {
+        fault.times -= 1;
+        record.injected = true;
+        throw new GitHubError(
+          fault.status,
+          fault.status >= 500 ? "Server Error" : "Injected fault",
+        );
+      }
       if (checked.body.length > 0)
         throw new GitHubError(
           422,
@@ -206,7 +230,8 @@ export function startServer(deps: PipelineDeps): Promise<Server> {
       }
     }
     record.status = status;
-    if (record.operationId)
+    // An injected fault is the test's doing, not the local GitHub's: its answer is not checked.
+    if (record.operationId && !record.injected)
       deps.violations.push(...deps.spec.validateResponse(method, full, status, body));
     send(res, status, body, headers);
   };

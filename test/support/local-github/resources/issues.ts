@@ -129,7 +129,8 @@ function listIssues(ctx: Ctx): Reply {
   return { status: 200, headers: page.headers, body: page.items.map((i) => i.json()) };
 }
 
-function issueText(ctx: Ctx, b: Record<string, unknown>, i?: IssueRecord): void {
+/** GitHub refuses an issue body over 65,536 characters. */
+function checkIssueBody(b: Record<string, unknown>): void {
   if (
     b.body !== undefined &&
     b.body !== null &&
@@ -140,7 +141,6 @@ function issueText(ctx: Ctx, b: Record<string, unknown>, i?: IssueRecord): void 
       "body",
       `body is too long (maximum is ${MAX_ISSUE_BODY_CHARS} characters)`,
     );
-  if (i && b.title !== undefined) i.title = String(b.title);
 }
 
 function createIssue(ctx: Ctx): Reply {
@@ -148,7 +148,7 @@ function createIssue(ctx: Ctx): Reply {
   const b = bodyObject(ctx);
   if (b.title === undefined || String(b.title).trim() === "")
     throw invalid("Issue", "title", "title can't be blank");
-  issueText(ctx, b);
+  checkIssueBody(b);
   const now = ctx.store.now();
   const i: IssueRecord = {
     number: r.nextNumber++,
@@ -171,7 +171,8 @@ function updateIssue(ctx: Ctx): Reply {
   const i = r.issues.get(intParam(ctx, "issue_number"));
   if (!i) throw notFound();
   const b = bodyObject(ctx);
-  issueText(ctx, b, i);
+  checkIssueBody(b);
+  if (b.title !== undefined) i.title = String(b.title);
   if (typeof b.body === "string" || b.body === null) i.body = b.body as string | null;
   if (b.labels !== undefined) i.labels = [...new Set(labelNames(b.labels))];
   if (b.state === "closed" && i.state === "open") {
