@@ -134,6 +134,12 @@ describe("the Identity approval of a token exception", () => {
       pullRequestReviewEvent(w.gh, REPO, pr, again, "dismissed"),
     );
     expect(approval(c4).conclusion).toBe("failure");
+
+    // A commit never changes: each one's archive was downloaded once, however many reviews and
+    // pushes asked about it.
+    const downloads = w.gh.requests().filter((r) => r.operationId === "codeload");
+    for (const sha of [c1, c2, c3, c4])
+      expect(downloads.filter((r) => r.path.includes(sha)).length, sha).toBe(1);
   });
 
   it("does not count a changer of the exception, even a team member", async () => {
