@@ -282,3 +282,22 @@ export function applyFailureIssue(input: ApplyReportInput): { title: string; bod
     ),
   };
 }
+
+/** The apply-failure issue's last body, when an apply succeeds again (the job then closes it). */
+export function applyRecoveredIssue(input: ApplyReportInput): { title: string; body: string } {
+  return {
+    title: `okta-gitops: the apply failed, and ${short(input.sha)} applied cleanly`,
+    body: fitChars(
+      [
+        MARKERS.applyFailure,
+        "### The apply to Okta succeeded again",
+        "",
+        `Commit ${mdCode(short(input.sha))} was applied with nothing refused or failed; the ${link("check run", input.checkRunUrl)} has every operation. This issue is closed; the next failed apply opens a new one.`,
+        "",
+        ...reportMarkdown(input),
+      ].join("\n"),
+      COMMENT_MAX_CHARS,
+      cutNote(input),
+    ),
+  };
+}

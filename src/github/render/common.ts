@@ -10,7 +10,7 @@ import {
   type MarkdownExtras,
 } from "../../reconcile/render/index.js";
 import { mdCode } from "../../render/escape.js";
-import type { PlanReport } from "../../workflows/plan.js";
+import type { PlanReport, PlanRun } from "../../workflows/plan.js";
 import { plural } from "../../render/summary.js";
 import { fitMarkdown, utf8Bytes, type Unit } from "./limits.js";
 
@@ -60,12 +60,14 @@ export function exceptionFlags(findings: readonly Finding[]): Map<string, string
 
 /** Refused integrations (with why) and those left unchecked: named, never hidden. */
 export function refusedItems(
-  report: PlanReport | undefined,
+  run: PlanRun | undefined,
   unchecked: readonly Unchecked[] = [],
+  /** Reasons that replace the run's, by integration (an approval the App looked for). */
+  reasons: ReadonlyMap<string, string> = new Map(),
 ): string[] {
   const items: string[] = [];
   const seen = new Set<string>();
-  for (const r of report?.run.refused ?? []) {
+  for (const r of run?.refused ?? []) {
     seen.add(r.integration);
     // What Okta still holds of it: a refusal never hides live access.
     const holds = r.holds.length
@@ -76,17 +78,24 @@ export function refusedItems(
         ? `; ${plural(r.drift.length, "difference")} from its file, not corrected`
         : ""
       : "; its file does not load, so it is not compared";
-    items.push(`- ${mdCode(r.integration)}: refused, ${mdCode(r.reason)}. ${holds}${drift}.`);
+    const reason = reasons.get(r.integration) ?? r.reason;
+    items.push(`- ${mdCode(r.integration)}: refused, ${mdCode(reason)}. ${holds}${drift}.`);
   }
   // Refused by the workspace or left out while planning (the run's notes say why).
-  for (const name of report?.run.plan.refused ?? []) {
+  for (const name of run?.plan.refused ?? []) {
     if (seen.has(name)) continue;
     seen.add(name);
-    const note = report?.run.notes.find((n) => n.startsWith(`${name}: `));
+    const note = run?.notes.find((n) => n.startsWith(`${name}: `));
+    const reason = reasons.get(name);
     items.push(
-      `- ${mdCode(name)}: ${note ? mdCode(note.slice(name.length + 2)) : "refused (see the notes)"}`,
+      `- ${mdCode(name)}: ${reason ? `refused, ${mdCode(reason)}` : note ? mdCode(note.slice(name.length + 2)) : "refused (see the notes)"}`,
     );
   }
+  for (const [name, reason] of reasons)
+    if (!seen.has(name)) {
+      seen.add(name);
+      items.push(`- ${mdCode(name)}: refused, ${mdCode(reason)}`);
+    }
   for (const u of unchecked)
     if (!seen.has(u.integration))
       items.push(`- ${mdCode(u.integration)}: not checked, ${mdCode(u.reason)}`);

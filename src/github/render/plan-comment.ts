@@ -45,7 +45,7 @@ export function planComment(input: PlanCommentInput): string {
     `For commit ${mdCode(input.headSha.slice(0, 40))}. The \`okta-gitops/policy\` ${checkRun} has every finding on its line.`,
     "",
     ...section("Notes", facts.notes),
-    ...section("Refused or not checked", refusedItems(input.plan, facts.unchecked)),
+    ...section("Refused or not checked", refusedItems(input.plan?.run, facts.unchecked)),
     ...section(
       "Needs the Identity team's approval (see `okta-gitops/identity-approval`)",
       exceptionItems(facts.exceptions),

@@ -103,7 +103,7 @@ export function policyCheck(input: PolicyCheckInput): PolicyCheck {
     "",
     ...(conclusion === "failure" ? section("Why it fails", why) : []),
     ...section("Notes", facts.notes),
-    ...section("Refused or not checked", refusedItems(input.plan, unchecked)),
+    ...section("Refused or not checked", refusedItems(input.plan?.run, unchecked)),
     ...section(
       "Needs the Identity team's approval (see `okta-gitops/identity-approval`)",
       exceptionItems(exceptions),

@@ -6,6 +6,7 @@ import {
   applyCheck,
   applyComment,
   applyFailureIssue,
+  applyRecoveredIssue,
 } from "../../../src/github/render/apply-report.js";
 import { COMMENT_MAX_CHARS } from "../../../src/github/render/limits.js";
 import { HOSTILE, outsideCode, workspaceOf, localOrgForTests } from "./support.js";
@@ -39,6 +40,12 @@ describe("the apply report", () => {
       `Commit \`9b8a7c6\` on the default branch; the [check run](${CHECK})`,
     );
     expect(comment).toContain("| `ap-hr` | ✅ applied (6 operations) |  |");
+    // The failure issue, if one is open, gets its last body before the job closes it.
+    const recovered = applyRecoveredIssue(input);
+    expect(recovered.body.startsWith("<!-- okta-gitops:apply-failure -->\n")).toBe(true);
+    expect(recovered.body).toContain(
+      "Commit `9b8a7c6` was applied with nothing refused or failed;",
+    );
   });
 
   it("refuses an unapproved exception and says why, applying the rest; the check fails", async () => {

@@ -17,7 +17,11 @@ import {
 import { policyCheck } from "../../../src/github/render/policy-check.js";
 import type { Repo } from "../../reconcile/harness.js";
 import { serviceApp } from "../../reconcile/fixtures.js";
-import { workspaceOf, localOrgForTests } from "./support.js";
+import { localOrgForTests, outsideCode, workspaceOf } from "./support.js";
+
+/** A YAML key a hostile file may hold: a mention, HTML, a fence, a bidi override, an ANSI escape, a
+ * line separator. */
+const HOSTILE_KEY = "x`@acme/identity <img src=x>```\u202e\x1b[31m \u2028";
 
 const t = localOrgForTests();
 
@@ -127,6 +131,24 @@ describe("the policy check", () => {
     ).toBeGreaterThan(at("#### `no-dpop`"));
     expect(at("**Risk:** ⚠️ `dpop-off` ×1")).toBeGreaterThan(at("**Exception"));
     expect(at("| | object | before → after | risk |")).toBeGreaterThan(at("**Risk:**"));
+  });
+
+  it("keeps a hostile key's name inert: plain text without controls in the annotation, code in the summary", async () => {
+    const r = t.repo();
+    const doc = serviceApp("hostile-key", { network: { allow: ["203.0.113.99/32"] } });
+    (doc.spec as Record<string, unknown>)[HOSTILE_KEY] = 1;
+    r.writeDoc(doc);
+    const { check } = await checkOf(r, ["hostile-key"]);
+    expect(check.conclusion).toBe("failure");
+    const annotation = check.output.annotations!.find((a) => a.title === "schema.unknown-key")!;
+    expect(annotation.message).toBe(
+      'spec.x`@acme/identity <img src=x>```\ufffd\ufffd[31m \ufffd: unknown key "x`@acme/identity <img src=x>```\ufffd\\u001b[31m \ufffd" (allowed here: label, scopes, role, credentials, dpop, tokenExchange, network, rateLimit, exceptions)',
+    );
+    expect(check.output.summary).toContain(
+      '`schema.unknown-key` error: ````spec.x`@acme/identity <img src=x>```\ufffd\ufffd[31m ⏎: unknown key "x`@acme/identity <img src=x>```\ufffd\\u001b[31m ⏎" (allowed here: label, scopes, role, credentials, dpop, tokenExchange, network, rateLimit, exceptions)````',
+    );
+    const live = outsideCode(check.output.summary);
+    for (const s of ["@acme", "<img"]) expect(live).not.toContain(s);
   });
 
   it("fails, naming every touched integration, when no plan could be made", () => {
