@@ -170,3 +170,27 @@ describe("hostile text", () => {
     expectInert(policy.output.text);
   });
 });
+
+describe("a rename", () => {
+  it("plans the removal of the old name (held in Okta) and the creation of the new one, and nothing else", async () => {
+    // hr-sync is in Okta (applied above).
+    const head = w.gh.commit(
+      REPO,
+      "rename",
+      {
+        "integrations/hr-sync.yaml": null,
+        "integrations/people-sync.yaml": integrationYaml("people-sync", {
+          network: { allow: ["198.51.100.55/32"] },
+        }),
+      },
+      { author: "dana" },
+    );
+    const pr = w.gh.openPullRequest(REPO, { head: "rename", author: "dana" });
+    await pullRequestDelivery(w, REPO, pr, "opened");
+    const body = botComments(w, REPO, pr)[0]!.body;
+    expect(body).toMatch(/#### `hr-sync`[\s\S]*delete/);
+    expect(body).toMatch(/#### `people-sync`[\s\S]*create/);
+    expect(body).not.toContain("greedy");
+    expect(latestCheck(w, REPO, head, POLICY).conclusion).toBe("success");
+  });
+});
