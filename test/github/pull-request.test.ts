@@ -3,7 +3,12 @@
 // local Okta org through the real SDK. What is asserted is what a user sees on the pull request:
 // the check runs' conclusions and annotations, and the one plan comment.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deliver, pullRequestEvent } from "../support/local-github/webhooks.js";
+import {
+  checkRunRerequestedEvent,
+  checkSuiteRerequestedEvent,
+  deliver,
+  pullRequestEvent,
+} from "../support/local-github/webhooks.js";
 import {
   APPROVAL,
   botComments,
@@ -12,6 +17,7 @@ import {
   oktaCalls,
   POLICY,
   pullRequestDelivery,
+  send,
   startWorld,
   type World,
 } from "./support.js";
@@ -79,6 +85,100 @@ describe("a pull request", () => {
     expect(second[0]!.body).toContain("198.51.100.8/32");
     expect(second[0]!.body).not.toContain("198.51.100.7/32");
     expect(latestCheck(w, repo, head2, POLICY).conclusion).toBe("success");
+
+    // Two pushes delivered at once: handled one after the other, the newest head wins, still one
+    // comment.
+    const head3 = w.gh.commit(
+      repo,
+      "add-expenses",
+      {
+        "integrations/expenses.yaml": integrationYaml("expenses", {
+          network: { allow: ["198.51.100.9/32"] },
+        }),
+      },
+      { author: "alice" },
+    );
+    const both = [
+      deliver(
+        w.app.url,
+        "pull_request",
+        pullRequestEvent(w.gh, repo, pr, "synchronize", { before: head2 }),
+        w.app.secret,
+      ),
+      deliver(
+        w.app.url,
+        "pull_request",
+        pullRequestEvent(w.gh, repo, pr, "synchronize", { before: head2 }),
+        w.app.secret,
+      ),
+    ];
+    for (const d of await Promise.all(both)) expect(d.status).toBe(202);
+    await w.app.idle();
+    const third = botComments(w, repo, pr);
+    expect(third).toHaveLength(1);
+    expect(third[0]!.body).toContain(head3);
+
+    // A push that leaves the pull request changing nothing: the comment says so, never stale.
+    const head4 = w.gh.commit(
+      repo,
+      "add-expenses",
+      { "integrations/expenses.yaml": null },
+      { author: "alice" },
+    );
+    await pullRequestDelivery(w, repo, pr, "synchronize", head3);
+    const fourth = botComments(w, repo, pr);
+    expect(fourth).toHaveLength(1);
+    expect(fourth[0]!.body).toContain(head4);
+    expect(fourth[0]!.body).toContain("changes no integration and no settings");
+    expect(fourth[0]!.body).not.toContain("198.51.100.9/32");
+    expect(latestCheck(w, repo, head4, POLICY).conclusion).toBe("neutral");
+  });
+
+  it("is checked again when one of its check runs, or its check suite, is re-run", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "rerun",
+      {
+        "integrations/rerun.yaml": integrationYaml("rerun", {
+          network: { allow: ["198.51.100.11/32"] },
+        }),
+      },
+      { author: "alice" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "rerun", author: "alice" });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    const first = latestCheck(w, repo, head, POLICY);
+    await send(w, "check_run", checkRunRerequestedEvent(w.gh, repo, first.id));
+    const second = latestCheck(w, repo, head, POLICY);
+    expect(second.id).not.toBe(first.id);
+    expect(second.conclusion).toBe("success");
+    await send(w, "check_suite", checkSuiteRerequestedEvent(w.gh, repo, head));
+    const third = latestCheck(w, repo, head, POLICY);
+    expect(third.id).not.toBe(second.id);
+    expect(botComments(w, repo, pr)).toHaveLength(1);
+  });
+
+  it("ignores the events the App itself causes", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "by-bot",
+      {
+        "integrations/by-bot.yaml": integrationYaml("by-bot", {
+          network: { allow: ["198.51.100.12/32"] },
+        }),
+      },
+      { author: "alice" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "by-bot", author: "alice" });
+    const payload = pullRequestEvent(w.gh, repo, pr, "opened", { sender: `${w.gh.appSlug}[bot]` });
+    expect((payload.sender as { type: string }).type).toBe("Bot");
+    await send(w, "pull_request", payload);
+    expect(w.gh.checkRuns(repo, head)).toEqual([]);
+    // The same event from a person is handled.
+    await send(w, "pull_request", pullRequestEvent(w.gh, repo, pr, "opened"));
+    expect(latestCheck(w, repo, head, POLICY).conclusion).toBe("success");
   });
 
   it("violating: a failure check with every finding as an annotation on its line, more than 50 of them", async () => {

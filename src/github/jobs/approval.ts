@@ -114,11 +114,10 @@ export async function approvalsOfPullRequest(
       if (c.committer) logins.add(c.committer);
       if (!c.author || !c.committer) unlinked.push(c.sha);
     }
-    if (truncated) unlinked.push("(commits past the 250 GitHub lists)");
     changers.set(e.key, { logins, unlinked });
   }
 
-  return decideApprovals({
+  const decisions = decideApprovals({
     exceptions: [...exceptions],
     author: pr.author,
     reviews,
@@ -127,4 +126,14 @@ export async function approvalsOfPullRequest(
     changers,
     team,
   });
+  if (!truncated) return decisions;
+  return decisions.map((d) => ({
+    ...d,
+    approved: false,
+    approvedBy: [],
+    notes: [
+      ...d.notes,
+      "the pull request has more commits than the 250 GitHub lists: who changed the exception cannot be known, so no review can approve it; split the pull request",
+    ],
+  }));
 }

@@ -19,14 +19,18 @@ import type { ApprovalDecision } from "../approval.js";
 import type { AppRuntime } from "../runtime.js";
 import type { Tree } from "../archives.js";
 import type { CheckConclusion, CheckOutput, GitHubPort, PullRequestInfo } from "../port.js";
-import { MARKERS } from "../render/common.js";
-import { policyCheck } from "../render/policy-check.js";
-import { planComment } from "../render/plan-comment.js";
+import {
+  APPROVAL_CHECK,
+  approvalCheck,
+  MARKERS,
+  planComment,
+  POLICY_CHECK,
+  policyCheck,
+} from "../render/index.js";
 import { mdCode } from "../../render/escape.js";
 import { approvalsOfPullRequest, exceptionHashes } from "./approval.js";
 
-export const POLICY_CHECK = "okta-gitops/policy";
-export const APPROVAL_CHECK = "okta-gitops/identity-approval";
+export { APPROVAL_CHECK, POLICY_CHECK };
 
 export interface PullJob {
   port: GitHubPort;
@@ -208,17 +212,23 @@ export async function runApprovalJob(job: PullJob, number: number): Promise<void
 }
 
 async function postApprovalCheck(job: PullJob, view: PullRequestView): Promise<void> {
-  const decisions: ApprovalDecision[] = await approvalsOfPullRequest(
-    job.port,
-    view.pr,
-    view.exceptions,
-    { config: view.config, today: job.today, archives: job.runtime.archives },
-  );
+  let decisions: ApprovalDecision[] = [];
+  let error: string | undefined;
+  try {
+    decisions = await approvalsOfPullRequest(job.port, view.pr, view.exceptions, {
+      config: view.config,
+      today: job.today,
+      archives: job.runtime.archives,
+    });
+  } catch (e) {
+    // Undecided is not approved: the check fails and says why.
+    error = messageOf(e);
+  }
   const check = approvalCheck({
     exceptions: view.exceptions,
     decisions,
     team: view.config.policy.identityTeam,
-    settingsChanged: view.settingsChanged,
+    ...(error !== undefined ? { error } : {}),
   });
   await job.port.createCheckRun(APPROVAL_CHECK, view.pr.headSha, {
     status: "completed",
@@ -272,46 +282,4 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 function messageOf(error: unknown): string {
   const m = error instanceof Error ? error.message : String(error);
   return m.split("\n")[0]!.slice(0, 2000);
-}
-
-/** The identity-approval check's output (until the renderer of its own takes over). */
-function approvalCheck(input: {
-  exceptions: ExceptionEntry[];
-  decisions: ApprovalDecision[];
-  team: string;
-  settingsChanged: boolean;
-}): { conclusion: CheckConclusion; output: CheckOutput } {
-  if (!input.exceptions.length)
-    return {
-      conclusion: "neutral",
-      output: {
-        title: "No exception to approve",
-        summary: "This pull request adds or changes no exception, no adoption and no settings.",
-      },
-    };
-  const approved = input.decisions.filter((d) => d.approved);
-  const lines = input.exceptions.map((e) => {
-    const d = input.decisions.find((x) => x.key === e.key);
-    const state = d?.approved
-      ? `approved by ${d.approvedBy.map((a) => mdCode(a)).join(", ")}`
-      : "needs approval";
-    return [
-      `- ${mdCode(e.key)} (${e.rules.map((r) => mdCode(r)).join(", ")}): ${state}`,
-      ...(d?.notes ?? []).map((n) => `  - ${mdCode(n)}`),
-    ].join("\n");
-  });
-  const all = approved.length === input.exceptions.length;
-  return {
-    conclusion: all ? "success" : "failure",
-    output: {
-      title: all
-        ? "Every exception is approved"
-        : `${input.exceptions.length - approved.length} of ${input.exceptions.length} exceptions need the Identity team's approval`,
-      summary: [
-        `Approval by an active member of ${mdCode(input.team)} who is neither the author nor a changer of the exception, on a commit where the exception is as it is now.`,
-        "",
-        ...lines,
-      ].join("\n"),
-    },
-  };
 }
