@@ -252,6 +252,7 @@ describe("apply on merge", () => {
     expect(after).toHaveLength(1);
     expect(after[0]!.number).toBe(issues[0]!.number);
     expect(after[0]!.state).toBe("closed");
+    expect(after[0]!.body).toContain("The apply to Okta succeeded again");
     expect(gh.violations()).toEqual([]);
   });
 

@@ -16,8 +16,7 @@ import {
   revisionSource,
   type MergeJobDeps,
 } from "./merge.js";
-import { MARKERS } from "../render/common.js";
-import { driftIssue } from "../render/drift-issue.js";
+import { driftIssue, MARKERS } from "../render/index.js";
 
 /** The interval when main's settings cannot be read. */
 export const DEFAULT_DRIFT_MS = durationMs(DEFAULT_CONFIG.bot.drift.interval);

@@ -29,9 +29,10 @@ import {
   applyComment,
   applyFailed,
   applyFailureIssue,
+  applyRecoveredIssue,
+  MARKERS,
   type ApplyReportInput,
-} from "../render/apply-report.js";
-import { MARKERS } from "../render/common.js";
+} from "../render/index.js";
 import { mdCode } from "../../render/escape.js";
 
 export { APPLY_CHECK };
@@ -340,17 +341,14 @@ async function failureIssue(
   input: ApplyReportInput,
 ): Promise<void> {
   const open = await ownIssues(port, botLogin, MARKERS.applyFailure);
-  const { title, body } = applyFailureIssue(input);
   if (run.failed) {
+    const { title, body } = applyFailureIssue(input);
     if (open[0]) await port.updateIssue(open[0].number, { title, body });
     else await port.createIssue(title, body, [ISSUE_LABEL]);
     return;
   }
-  for (const issue of open)
-    await port.updateIssue(issue.number, {
-      body: `${issue.body.slice(0, 60_000)}\n\n---\n\nResolved: the apply of ${mdCode(run.sha.slice(0, 7))} succeeded, so Okta matches the default branch.`,
-      state: "closed",
-    });
+  const recovered = applyRecoveredIssue(input);
+  for (const issue of open) await port.updateIssue(issue.number, { ...recovered, state: "closed" });
 }
 
 async function report(deps: MergeJobDeps, what: string, body: () => Promise<void>): Promise<void> {
