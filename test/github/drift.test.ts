@@ -135,7 +135,8 @@ describe("drift", () => {
     );
     const pr = gh.openPullRequest(REPO, { head: "drift-correct", author: "alice" });
     gh.review(REPO, pr, { user: "ivy", state: "APPROVED", commitId: head });
-    const merged = gh.mergePullRequest(REPO, pr, { by: "alice" });
+    // Squashed: the settings reach main in one new commit, which GitHub ties to the pull request.
+    const merged = gh.mergePullRequest(REPO, pr, { by: "alice", method: "squash" });
     await push(merged, first);
     const check = gh.checkRuns(REPO, merged).find((c) => c.name === "okta-gitops/apply")!;
     expect(check.conclusion, check.output.summary ?? "").toBe("success");

@@ -199,6 +199,35 @@ describe("apply on merge", () => {
     expect(ownIssues(FAILURE)[0]!.state).toBe("closed");
     const comment = gh.comments(REPO, pr).find((c) => c.author === BOT)!;
     expect(comment.body).toMatch(/`legacy-dpop` \| ✅ applied/);
+
+    // A comment added straight to main leaves the exception as approved (the App's deployment
+    // records its content's hash); a change of its content straight to main is refused again.
+    const approvedYaml = exceptionYaml("The vendor's client cannot do DPoP until Q3");
+    const reformatted = gh.commit(
+      REPO,
+      "main",
+      { "integrations/legacy-dpop.yaml": `# Owned by payroll.\n${approvedYaml}` },
+      { author: "mallory" },
+    );
+    await push(reformatted, merged);
+    expect(applyChecks(reformatted)[0]!.conclusion).toBe("success");
+    expect(applyChecks(reformatted)[0]!.output.summary).not.toContain("refused");
+    const changed = gh.commit(
+      REPO,
+      "main",
+      {
+        "integrations/legacy-dpop.yaml": approvedYaml.replace(
+          "198.51.100.20/32",
+          "198.51.100.21/32",
+        ),
+      },
+      { author: "mallory" },
+    );
+    await push(changed, reformatted);
+    expect(applyChecks(changed)[0]!.conclusion).toBe("failure");
+    expect(applyChecks(changed)[0]!.output.summary).toMatch(/`legacy-dpop` \| ⛔ refused/);
+    expect(JSON.stringify(org.state.zones)).toContain("198.51.100.20/32");
+    expect(JSON.stringify(org.state.zones)).not.toContain("198.51.100.21/32");
     expect(gh.violations()).toEqual([]);
   });
 
