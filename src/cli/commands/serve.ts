@@ -16,8 +16,9 @@ import { guarded, openOkta, processIo, UserError, type ReconcileIo } from "../re
 export const SERVE_HELP = `Usage: okta-gitops serve
 
 Runs the okta-gitops GitHub App: checks and plans every pull request (okta-gitops/policy, the
-plan comment, okta-gitops/identity-approval), and applies the configured repository's default
-branch to Okta on every push. Settings come from the environment:
+plan comment, okta-gitops/identity-approval), applies the configured repository's default
+branch to Okta on every push, and compares it with Okta every bot.drift.interval (the first check
+a minute after start). Settings come from the environment:
 
   APP_ID                  the GitHub App's id (from its settings page)
   PRIVATE_KEY             the App's private key (PEM; or base64 of it), or
