@@ -257,6 +257,30 @@ describe("a pull request", () => {
     expect(oktaCalls(w.org)).toBe(calls);
   });
 
+  it("in a repository without integrations/ (the last one removed): checked, not failed for a missing folder", async () => {
+    const repo = "acme/emptied";
+    w.gh.createRepo(repo);
+    w.gh.commit(repo, "main", {
+      "integrations/only.yaml": integrationYaml("only"),
+      "README.md": "x\n",
+    });
+    const head = w.gh.commit(
+      repo,
+      "remove-last",
+      { "integrations/only.yaml": null },
+      { author: "dana" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "remove-last", author: "dana" });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    const policy = latestCheck(w, repo, head, POLICY);
+    expect(policy.conclusion, policy.output.summary ?? "").toBe("success");
+    // "only" never reached Okta: nothing to delete, and the comment says so.
+    const body = botComments(w, repo, pr)[0]!.body;
+    expect(body).toContain("The plan is empty");
+    // Not the configured repository: the comment says it is never applied.
+    expect(body).toContain("never applied");
+  });
+
   it("costs Okta the same calls for a one-file change in a repository of 3 or of 40 integrations", async () => {
     const cost = async (repo: string, n: number) => {
       w.gh.createRepo(repo);
