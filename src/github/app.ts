@@ -128,16 +128,21 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       defaultBranch: string,
     ) => {
       const port = runtime.portOf(context);
-      queue!.push(`${repo.owner}/${repo.repo}#${number}`, async () => {
-        const job = {
-          port,
-          runtime,
-          defaultBranch,
-          today: deps.clock().toISOString().slice(0, 10),
-        };
-        if (full) await runPullRequestJob(job, number);
-        else await runApprovalJob(job, number);
-      });
+      queue!.push(
+        `${repo.owner}/${repo.repo}#${number}`,
+        async () => {
+          const job = {
+            port,
+            runtime,
+            defaultBranch,
+            today: deps.clock().toISOString().slice(0, 10),
+          };
+          if (full) await runPullRequestJob(job, number);
+          else await runApprovalJob(job, number);
+          // A full check decides the approvals too: a waiting approval-only job gives way to it.
+        },
+        full ? 1 : 0,
+      );
     };
 
     app.on(
