@@ -5,6 +5,7 @@
 // session the CLI's `serve` builds: this module holds no Okta or GitHub settings of its own.
 import type { Context, Probot } from "probot";
 import { z } from "zod";
+import { terminalText } from "../render/escape.js";
 import { ArchiveCache } from "./archives.js";
 import { octokitPort, type OctokitLike } from "./octokit-port.js";
 import type { RepoRef } from "./port.js";
@@ -71,8 +72,11 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       error: (m) => app.log.error(m),
     };
     queue = jobQueue((key, error) =>
+      // The message may quote GitHub or a file: no control character reaches the log.
       log.error(
-        `${key}: the job failed: ${error instanceof Error ? error.message : String(error)}`,
+        terminalText(
+          `${key}: the job failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
+        ).slice(0, 1000),
       ),
     );
     let identity: Promise<{ slug: string; id: number }> | undefined;

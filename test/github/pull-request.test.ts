@@ -257,6 +257,27 @@ describe("a pull request", () => {
     expect(oktaCalls(w.org)).toBe(calls);
   });
 
+  it("whose tree holds a symbolic link under integrations/: refused with a finding on that path", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "symlink",
+      {
+        "integrations/linked-ok.yaml": integrationYaml("linked-ok", {
+          network: { allow: ["198.51.100.13/32"] },
+        }),
+      },
+      { author: "eve", symlinks: { "integrations/evil.yaml": "../../../etc/passwd" } },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "symlink", author: "eve" });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    const policy = latestCheck(w, repo, head, POLICY);
+    expect(policy.conclusion).toBe("failure");
+    const refused = policy.annotations.filter((a) => a.title === "archive.unsafe-entry");
+    expect(refused.map((a) => a.path)).toEqual(["integrations/evil.yaml"]);
+    expect(refused[0]!.start_line).toBe(1);
+  });
+
   it("in a repository without integrations/ (the last one removed): checked, not failed for a missing folder", async () => {
     const repo = "acme/emptied";
     w.gh.createRepo(repo);
