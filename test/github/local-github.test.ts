@@ -798,6 +798,32 @@ describe("local GitHub: GitHub's caps and injected faults", () => {
     expect(gh.violations()).toEqual([]);
   });
 
+  it("counts requests per token in the rate-limit headers and answers 403 once the limit is spent", async () => {
+    const limited = await startLocalGitHub({ rateLimit: 2 });
+    try {
+      limited.createRepo("acme/r");
+      const octokit = await new Probot({
+        appId: limited.appId,
+        privateKey: limited.privateKey,
+        baseUrl: `${limited.url}/api/v3`,
+        Octokit,
+        logLevel: "fatal",
+      } as never).auth(limited.installationId);
+      const first = await octokit.rest.repos.get({ owner: "acme", repo: "r" });
+      expect([first.headers["x-ratelimit-limit"], first.headers["x-ratelimit-remaining"]]).toEqual([
+        "2",
+        "1",
+      ]);
+      await octokit.rest.repos.get({ owner: "acme", repo: "r" });
+      await expect(octokit.rest.repos.get({ owner: "acme", repo: "r" })).rejects.toMatchObject({
+        status: 403,
+      });
+      expect(limited.violations()).toEqual([]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("refuses tokens once revoked", async () => {
     const octokit = await installation();
     await octokit.rest.repos.get({ owner: "acme", repo: "okta-config" });

@@ -129,6 +129,8 @@ export interface LocalGitHubOptions {
   appId?: number;
   appSlug?: string;
   installationId?: number;
+  /** Requests an installation token may make before GitHub's 403 (default 5,000 an hour). */
+  rateLimit?: number;
 }
 
 export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promise<LocalGitHub> {
@@ -165,6 +167,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
     requests,
     violations,
     faults,
+    rateLimit: options.rateLimit,
   });
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("local GitHub: no address");
