@@ -406,6 +406,34 @@ describe("local GitHub: reviews, memberships, check runs and comments", () => {
         },
       }),
     ).rejects.toMatchObject({ status: 422 });
+    const update = (body: object) =>
+      octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        owner: "acme",
+        repo: "okta-config",
+        check_run_id: created.data.id,
+        ...body,
+      });
+    const one = (a: object) => ({
+      output: { title: "t", summary: "s", annotations: [{ ...ann(0), ...a }] },
+    });
+    await expect(update(one({ title: "x".repeat(256) }))).rejects.toMatchObject({ status: 422 });
+    await expect(
+      update(one({ start_line: 1, end_line: 2, start_column: 1, end_column: 3 })),
+    ).rejects.toMatchObject({ status: 422 });
+    await expect(update(one({ start_line: 3, end_line: 2 }))).rejects.toMatchObject({
+      status: 422,
+    });
+    // None of the refused updates left anything behind.
+    expect(gh.checkRuns("acme/okta-config", sha)[0]?.annotations).toHaveLength(70);
+    const fresh = await octokit.rest.checks.create({
+      owner: "acme",
+      repo: "okta-config",
+      name: "y",
+      head_sha: sha,
+    });
+    await expect(
+      update({ check_run_id: fresh.data.id, status: "completed" }),
+    ).rejects.toMatchObject({ status: 422 });
   });
 
   it("keeps comments, refuses a body over 65,536 characters, and edits in place", async () => {
