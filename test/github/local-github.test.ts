@@ -780,6 +780,24 @@ describe("local GitHub: rebases, unlinked authors and fork check runs", () => {
 });
 
 describe("local GitHub: GitHub's caps and injected faults", () => {
+  it("leaves out the content of a file over 1 MB, as the contents API does", async () => {
+    const sha = gh.commit("acme/okta-config", "main", { "big.yaml": "x".repeat(1024 * 1024 + 1) });
+    const octokit = await installation();
+    const file = await octokit.rest.repos.getContent({
+      owner: "acme",
+      repo: "okta-config",
+      path: "big.yaml",
+      ref: sha,
+    });
+    expect(file.data).toMatchObject({
+      type: "file",
+      encoding: "none",
+      content: "",
+      size: 1024 * 1024 + 1,
+    });
+    expect(gh.violations()).toEqual([]);
+  });
+
   it("lists at most 300 files in a comparison, and only on its first page", async () => {
     const base = gh.branchHead("acme/okta-config", "main");
     const files: Record<string, string> = {};
