@@ -538,6 +538,63 @@ describe("local GitHub: issues, deployments, squash merges, forks", () => {
     expect(gh.violations()).toEqual([]);
   });
 
+  it("seeds comments, issues and deployments by others, told apart by their author", async () => {
+    const sha = gh.branchHead("acme/okta-config", "main");
+    const n = gh.openPullRequest("acme/okta-config", {
+      head: "main",
+      base: "main",
+      author: "carol",
+    });
+    gh.addComment("acme/okta-config", n, {
+      author: "mallory",
+      body: "<!-- okta-gitops:plan --> fake",
+    });
+    const issue = gh.addIssue("acme/okta-config", {
+      author: "mallory",
+      title: "Drift",
+      body: "<!-- okta-gitops:drift -->",
+      labels: ["okta-gitops"],
+    });
+    gh.addDeployment("acme/okta-config", {
+      creator: "mallory",
+      sha,
+      environment: "okta",
+      payload: { okta_gitops: { approved: { a: "sha256:0" } } },
+      state: "success",
+    });
+    const octokit = await installation();
+    const comments = await octokit.rest.issues.listComments({
+      owner: "acme",
+      repo: "okta-config",
+      issue_number: n,
+    });
+    expect(comments.data.map((c) => [c.user?.login, c.user?.type])).toEqual([["mallory", "User"]]);
+    const issues = await octokit.rest.issues.listForRepo({
+      owner: "acme",
+      repo: "okta-config",
+      labels: "okta-gitops",
+    });
+    expect(issues.data.map((i) => [i.number, i.user?.login])).toEqual([[issue, "mallory"]]);
+    const deployments = await octokit.rest.repos.listDeployments({
+      owner: "acme",
+      repo: "okta-config",
+      environment: "okta",
+    });
+    expect(deployments.data.map((d) => d.creator?.login)).toEqual(["mallory"]);
+    // As on GitHub, write access edits anyone's comment: the record tells who wrote it and how
+    // often it was edited since.
+    await octokit.rest.issues.updateComment({
+      owner: "acme",
+      repo: "okta-config",
+      comment_id: comments.data[0]!.id,
+      body: "edited",
+    });
+    expect(gh.comments("acme/okta-config", n)).toMatchObject([
+      { author: "mallory", edits: 1, body: "edited" },
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
+
   it("records deployments with their statuses, and refuses one GitHub would refuse by default", async () => {
     const sha = gh.branchHead("acme/okta-config", "main");
     const octokit = await installation();
