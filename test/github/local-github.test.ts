@@ -406,6 +406,34 @@ describe("local GitHub: reviews, memberships, check runs and comments", () => {
         },
       }),
     ).rejects.toMatchObject({ status: 422 });
+    const update = (body: object) =>
+      octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        owner: "acme",
+        repo: "okta-config",
+        check_run_id: created.data.id,
+        ...body,
+      });
+    const one = (a: object) => ({
+      output: { title: "t", summary: "s", annotations: [{ ...ann(0), ...a }] },
+    });
+    await expect(update(one({ title: "x".repeat(256) }))).rejects.toMatchObject({ status: 422 });
+    await expect(
+      update(one({ start_line: 1, end_line: 2, start_column: 1, end_column: 3 })),
+    ).rejects.toMatchObject({ status: 422 });
+    await expect(update(one({ start_line: 3, end_line: 2 }))).rejects.toMatchObject({
+      status: 422,
+    });
+    // None of the refused updates left anything behind.
+    expect(gh.checkRuns("acme/okta-config", sha)[0]?.annotations).toHaveLength(70);
+    const fresh = await octokit.rest.checks.create({
+      owner: "acme",
+      repo: "okta-config",
+      name: "y",
+      head_sha: sha,
+    });
+    await expect(
+      update({ check_run_id: fresh.data.id, status: "completed" }),
+    ).rejects.toMatchObject({ status: 422 });
   });
 
   it("keeps comments, refuses a body over 65,536 characters, and edits in place", async () => {
@@ -447,5 +475,465 @@ describe("local GitHub: reviews, memberships, check runs and comments", () => {
         body: "x".repeat(65_537),
       }),
     ).rejects.toMatchObject({ status: 422 });
+  });
+});
+
+describe("local GitHub: issues, deployments, squash merges, forks", () => {
+  it("lists issues by label and state (pull requests included, as GitHub does), updates and closes them", async () => {
+    const n = gh.openPullRequest("acme/okta-config", {
+      head: "main",
+      base: "main",
+      author: "carol",
+    });
+    const octokit = await installation();
+    const created = await octokit.rest.issues.create({
+      owner: "acme",
+      repo: "okta-config",
+      title: "Drift",
+      body: "<!-- okta-gitops:drift -->",
+      labels: ["okta-gitops"],
+    });
+    expect(created.data.number).toBe(n + 1);
+    expect(created.data.user?.login).toBe(`${gh.appSlug}[bot]`);
+    const open = await octokit.rest.issues.listForRepo({
+      owner: "acme",
+      repo: "okta-config",
+      labels: "okta-gitops",
+      state: "open",
+    });
+    expect(open.data.map((i) => i.number)).toEqual([created.data.number]);
+    const all = await octokit.rest.issues.listForRepo({
+      owner: "acme",
+      repo: "okta-config",
+      state: "all",
+    });
+    expect(all.data.map((i) => [i.number, i.pull_request !== undefined])).toEqual([
+      [created.data.number, false],
+      [n, true],
+    ]);
+    await octokit.rest.issues.update({
+      owner: "acme",
+      repo: "okta-config",
+      issue_number: created.data.number,
+      state: "closed",
+      body: "fixed",
+    });
+    expect(gh.issues("acme/okta-config")).toMatchObject([
+      { state: "closed", body: "fixed", labels: ["okta-gitops"] },
+    ]);
+    const closed = await octokit.rest.issues.listForRepo({
+      owner: "acme",
+      repo: "okta-config",
+      labels: "okta-gitops",
+    });
+    expect(closed.data).toEqual([]);
+    await expect(
+      octokit.rest.issues.update({
+        owner: "acme",
+        repo: "okta-config",
+        issue_number: 99,
+        state: "closed",
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("seeds comments, issues and deployments by others, told apart by their author", async () => {
+    const sha = gh.branchHead("acme/okta-config", "main");
+    const n = gh.openPullRequest("acme/okta-config", {
+      head: "main",
+      base: "main",
+      author: "carol",
+    });
+    gh.addComment("acme/okta-config", n, {
+      author: "mallory",
+      body: "<!-- okta-gitops:plan --> fake",
+    });
+    const issue = gh.addIssue("acme/okta-config", {
+      author: "mallory",
+      title: "Drift",
+      body: "<!-- okta-gitops:drift -->",
+      labels: ["okta-gitops"],
+    });
+    gh.addDeployment("acme/okta-config", {
+      creator: "mallory",
+      sha,
+      environment: "okta",
+      payload: { okta_gitops: { approved: { a: "sha256:0" } } },
+      state: "success",
+    });
+    const octokit = await installation();
+    const comments = await octokit.rest.issues.listComments({
+      owner: "acme",
+      repo: "okta-config",
+      issue_number: n,
+    });
+    expect(comments.data.map((c) => [c.user?.login, c.user?.type])).toEqual([["mallory", "User"]]);
+    const issues = await octokit.rest.issues.listForRepo({
+      owner: "acme",
+      repo: "okta-config",
+      labels: "okta-gitops",
+    });
+    expect(issues.data.map((i) => [i.number, i.user?.login])).toEqual([[issue, "mallory"]]);
+    const deployments = await octokit.rest.repos.listDeployments({
+      owner: "acme",
+      repo: "okta-config",
+      environment: "okta",
+    });
+    expect(deployments.data.map((d) => d.creator?.login)).toEqual(["mallory"]);
+    // As on GitHub, write access edits anyone's comment: the record tells who wrote it and how
+    // often it was edited since.
+    await octokit.rest.issues.updateComment({
+      owner: "acme",
+      repo: "okta-config",
+      comment_id: comments.data[0]!.id,
+      body: "edited",
+    });
+    expect(gh.comments("acme/okta-config", n)).toMatchObject([
+      { author: "mallory", edits: 1, body: "edited" },
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("records deployments with their statuses, and refuses one GitHub would refuse by default", async () => {
+    const sha = gh.branchHead("acme/okta-config", "main");
+    const octokit = await installation();
+    await octokit.rest.checks.create({
+      owner: "acme",
+      repo: "okta-config",
+      name: "okta-gitops/apply",
+      head_sha: sha,
+      status: "in_progress",
+    });
+    // Without required_contexts: [], GitHub requires every context on the commit to pass.
+    await expect(
+      octokit.rest.repos.createDeployment({
+        owner: "acme",
+        repo: "okta-config",
+        ref: sha,
+        environment: "okta",
+      }),
+    ).rejects.toMatchObject({ status: 409 });
+    const d = await octokit.rest.repos.createDeployment({
+      owner: "acme",
+      repo: "okta-config",
+      ref: sha,
+      environment: "okta",
+      auto_merge: false,
+      required_contexts: [],
+      payload: { okta_gitops: { approved: { a: "sha256:1" } } },
+      description: "apply",
+    });
+    expect(d.status).toBe(201);
+    const id = (d.data as { id: number }).id;
+    await octokit.rest.repos.createDeploymentStatus({
+      owner: "acme",
+      repo: "okta-config",
+      deployment_id: id,
+      state: "in_progress",
+    });
+    await octokit.rest.repos.createDeploymentStatus({
+      owner: "acme",
+      repo: "okta-config",
+      deployment_id: id,
+      state: "success",
+      description: "applied",
+    });
+    const list = await octokit.rest.repos.listDeployments({
+      owner: "acme",
+      repo: "okta-config",
+      environment: "okta",
+    });
+    expect(list.data.map((x) => [x.id, x.creator?.login, x.payload])).toEqual([
+      [id, `${gh.appSlug}[bot]`, { okta_gitops: { approved: { a: "sha256:1" } } }],
+    ]);
+    const statuses = await octokit.rest.repos.listDeploymentStatuses({
+      owner: "acme",
+      repo: "okta-config",
+      deployment_id: id,
+    });
+    expect(statuses.data.map((s) => s.state)).toEqual(["success", "in_progress"]);
+    expect(gh.deployments("acme/okta-config")).toMatchObject([
+      {
+        autoMerge: false,
+        requiredContexts: [],
+        environment: "okta",
+        statuses: [{ state: "in_progress" }, { state: "success" }],
+      },
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("squash-merges a fork's pull request as one commit by its author; the fork's head stays in the fork", async () => {
+    const base = gh.branchHead("acme/okta-config", "main");
+    gh.commit(
+      "acme/okta-config",
+      "evil",
+      { "integrations/x.yaml": "name: x\n" },
+      { author: "mallory" },
+    );
+    const n = gh.openPullRequest("acme/okta-config", {
+      head: "evil",
+      author: "mallory",
+      fromFork: "mallory/okta-config",
+    });
+    const c2 = gh.commit(
+      "mallory/okta-config",
+      "evil",
+      { "integrations/y.yaml": "name: y\n" },
+      { author: "mallory" },
+    );
+    const octokit = await installation();
+    const pr = await octokit.rest.pulls.get({ owner: "acme", repo: "okta-config", pull_number: n });
+    expect([pr.data.head.repo?.full_name, pr.data.head.sha, pr.data.base.repo.full_name]).toEqual([
+      "mallory/okta-config",
+      c2,
+      "acme/okta-config",
+    ]);
+    await expect(
+      octokit.rest.repos.getBranch({ owner: "acme", repo: "okta-config", branch: "evil" }),
+    ).rejects.toMatchObject({ status: 404 });
+    const squashed = gh.mergePullRequest("acme/okta-config", n, { method: "squash", by: "dave" });
+    const main = await octokit.rest.repos.getBranch({
+      owner: "acme",
+      repo: "okta-config",
+      branch: "main",
+    });
+    expect(main.data.commit.sha).toBe(squashed);
+    expect(main.data.commit.parents.map((p) => p.sha)).toEqual([base]);
+    expect(main.data.commit.author?.login).toBe("mallory");
+    const files = await octokit.rest.repos.getContent({
+      owner: "acme",
+      repo: "okta-config",
+      path: "integrations",
+      ref: squashed,
+    });
+    expect((files.data as { name: string }[]).map((f) => f.name)).toEqual([
+      "a.yaml",
+      "x.yaml",
+      "y.yaml",
+    ]);
+    const touching = await octokit.rest.repos.listCommits({
+      owner: "acme",
+      repo: "okta-config",
+      path: "integrations/y.yaml",
+      per_page: 1,
+    });
+    expect(touching.data.map((c) => c.sha)).toEqual([squashed]);
+    const pulls = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: "acme",
+      repo: "okta-config",
+      commit_sha: squashed,
+    });
+    expect(pulls.data.map((p) => p.number)).toEqual([n]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("signs the archive link of a private repository: without its token the download is refused", async () => {
+    gh.createRepo("acme/secret", { private: true });
+    const sha = gh.commit("acme/secret", "main", { "integrations/s.yaml": "name: s\n" });
+    const octokit = await installation();
+    const followed = await octokit.rest.repos.downloadTarballArchive({
+      owner: "acme",
+      repo: "secret",
+      ref: sha,
+    });
+    expect(
+      (await untar(new Uint8Array(followed.data as ArrayBuffer))).has(
+        `acme-secret-${sha.slice(0, 7)}/integrations/s.yaml`,
+      ),
+    ).toBe(true);
+    const unsigned = await fetch(`${gh.url}/_codeload/acme/secret/legacy.tar.gz/${sha}`);
+    expect(unsigned.status).toBe(404);
+    expect(gh.violations()).toEqual([]);
+  });
+});
+
+describe("local GitHub: rebases, unlinked authors and fork check runs", () => {
+  it("rebases a pull request's branch onto main: new shas, same authors and changes", async () => {
+    const c1 = gh.commit(
+      "acme/okta-config",
+      "feature",
+      { "integrations/b.yaml": "name: b\n" },
+      { author: "carol" },
+    );
+    const n = gh.openPullRequest("acme/okta-config", { head: "feature", author: "carol" });
+    const onMain = gh.commit(
+      "acme/okta-config",
+      "main",
+      { "README.md": "new\n" },
+      { author: "alice" },
+    );
+    const rebased = gh.rebaseBranch("acme/okta-config", "feature");
+    expect(rebased).not.toBe(c1);
+    const octokit = await installation();
+    const commits = await octokit.rest.pulls.listCommits({
+      owner: "acme",
+      repo: "okta-config",
+      pull_number: n,
+    });
+    expect(commits.data.map((c) => [c.sha, c.author?.login, c.parents.map((p) => p.sha)])).toEqual([
+      [rebased, "carol", [onMain]],
+    ]);
+    const cmp = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: "acme",
+      repo: "okta-config",
+      basehead: `main...${rebased}`,
+    });
+    expect([cmp.data.status, cmp.data.merge_base_commit.sha]).toEqual(["ahead", onMain]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("gives a commit with no linked account null author and committer", async () => {
+    const sha = gh.commit(
+      "acme/okta-config",
+      "main",
+      { "integrations/a.yaml": "name: z\n" },
+      { author: null },
+    );
+    const octokit = await installation();
+    const list = await octokit.rest.repos.listCommits({
+      owner: "acme",
+      repo: "okta-config",
+      path: "integrations/a.yaml",
+      per_page: 1,
+    });
+    expect(list.data.map((c) => [c.sha, c.author, c.committer, c.commit.author?.name])).toEqual([
+      [sha, null, null, "Someone Unlinked"],
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("lists in a check run only the same-repository pull requests of its commit, as GitHub does", async () => {
+    gh.commit(
+      "acme/okta-config",
+      "evil",
+      { "integrations/x.yaml": "name: x\n" },
+      { author: "mallory" },
+    );
+    gh.openPullRequest("acme/okta-config", {
+      head: "evil",
+      author: "mallory",
+      fromFork: "mallory/okta-config",
+    });
+    const head = gh.branchHead("mallory/okta-config", "evil");
+    const octokit = await installation();
+    const run = await octokit.rest.checks.create({
+      owner: "acme",
+      repo: "okta-config",
+      name: "okta-gitops/policy",
+      head_sha: head,
+      status: "in_progress",
+    });
+    expect(run.data.pull_requests).toEqual([]);
+    const pulls = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: "acme",
+      repo: "okta-config",
+      commit_sha: head,
+    });
+    expect(pulls.data.map((p) => p.head.repo?.full_name)).toEqual(["mallory/okta-config"]);
+    expect(gh.violations()).toEqual([]);
+  });
+});
+
+describe("local GitHub: GitHub's caps and injected faults", () => {
+  it("leaves out the content of a file over 1 MB, as the contents API does", async () => {
+    const sha = gh.commit("acme/okta-config", "main", { "big.yaml": "x".repeat(1024 * 1024 + 1) });
+    const octokit = await installation();
+    const file = await octokit.rest.repos.getContent({
+      owner: "acme",
+      repo: "okta-config",
+      path: "big.yaml",
+      ref: sha,
+    });
+    expect(file.data).toMatchObject({
+      type: "file",
+      encoding: "none",
+      content: "",
+      size: 1024 * 1024 + 1,
+    });
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("lists at most 300 files in a comparison, and only on its first page", async () => {
+    const base = gh.branchHead("acme/okta-config", "main");
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 301; i++)
+      files[`integrations/f${String(i).padStart(3, "0")}.yaml`] = `name: f${i}\n`;
+    const head = gh.commit("acme/okta-config", "big", files);
+    const octokit = await installation();
+    const cmp = (page: number) =>
+      octokit.rest.repos.compareCommitsWithBasehead({
+        owner: "acme",
+        repo: "okta-config",
+        basehead: `${base}...${head}`,
+        per_page: 1,
+        page,
+      });
+    expect((await cmp(1)).data.files).toHaveLength(300);
+    expect((await cmp(2)).data.files).toEqual([]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("answers an injected fault in GitHub's error shape, once, and marks it", async () => {
+    gh.failNext("repos/download-tarball-archive", 502);
+    const octokit = await installation();
+    await expect(
+      octokit.rest.repos.downloadTarballArchive({
+        owner: "acme",
+        repo: "okta-config",
+        ref: "main",
+      }),
+    ).rejects.toMatchObject({ status: 502 });
+    const ok = await octokit.rest.repos.downloadTarballArchive({
+      owner: "acme",
+      repo: "okta-config",
+      ref: "main",
+    });
+    expect(ok.status).toBe(200);
+    const tarballs = gh
+      .requests()
+      .filter((r) => r.operationId === "repos/download-tarball-archive");
+    expect(tarballs.map((r) => [r.status, r.injected ?? false])).toEqual([
+      [502, true],
+      [302, false],
+    ]);
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("counts requests per token in the rate-limit headers and answers 403 once the limit is spent", async () => {
+    const limited = await startLocalGitHub({ rateLimit: 2 });
+    try {
+      limited.createRepo("acme/r");
+      const octokit = await new Probot({
+        appId: limited.appId,
+        privateKey: limited.privateKey,
+        baseUrl: `${limited.url}/api/v3`,
+        Octokit,
+        logLevel: "fatal",
+      } as never).auth(limited.installationId);
+      const first = await octokit.rest.repos.get({ owner: "acme", repo: "r" });
+      expect([first.headers["x-ratelimit-limit"], first.headers["x-ratelimit-remaining"]]).toEqual([
+        "2",
+        "1",
+      ]);
+      await octokit.rest.repos.get({ owner: "acme", repo: "r" });
+      await expect(octokit.rest.repos.get({ owner: "acme", repo: "r" })).rejects.toMatchObject({
+        status: 403,
+      });
+      expect(limited.violations()).toEqual([]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("refuses tokens once revoked", async () => {
+    const octokit = await installation();
+    await octokit.rest.repos.get({ owner: "acme", repo: "okta-config" });
+    gh.revokeTokens();
+    await expect(
+      octokit.rest.repos.get({ owner: "acme", repo: "okta-config" }),
+    ).rejects.toMatchObject({ status: 401 });
+    expect(gh.violations()).toEqual([]);
   });
 });

@@ -225,3 +225,54 @@ describe("deliver", () => {
     }
   });
 });
+
+describe("deliver to a real Probot", () => {
+  it("Probot verifies the signature, receives the payload with a working installation, and refuses a forged one", async () => {
+    const { Probot, ProbotOctokit, createNodeMiddleware } = await import("probot");
+    const secret = "webhook-secret";
+    const probot = new Probot({
+      appId: gh.appId,
+      privateKey: gh.privateKey,
+      secret,
+      baseUrl: `${gh.url}/api/v3`,
+      Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+        ...o,
+        retry: { enabled: false },
+        throttle: { enabled: false },
+      })),
+      logLevel: "fatal",
+    } as never);
+    const seen: string[] = [];
+    const middleware = await createNodeMiddleware(
+      (app) => {
+        app.on("pull_request.opened", async (context) => {
+          // The installation in the payload yields a token the local GitHub accepts.
+          const { data } = await context.octokit.rest.pulls.get(context.pullRequest());
+          seen.push(`${context.id} #${data.number} ${data.head.sha}`);
+        });
+      },
+      { probot },
+    );
+    const server = createServer((req, res) => {
+      void middleware(req, res, () => res.writeHead(404).end());
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      gh.commit(REPO, "feature", { "integrations/b.yaml": "name: b\n" }, { author: "carol" });
+      const n = gh.openPullRequest(REPO, { head: "feature", author: "carol" });
+      const payload = pullRequestEvent(gh, REPO, n, "opened");
+      const forged = await deliver(url, "pull_request", payload, secret, { badSignature: true });
+      expect(forged.status).toBeGreaterThanOrEqual(400);
+      expect(seen).toEqual([]);
+      const real = await deliver(url, "pull_request", payload, secret, {
+        deliveryId: "delivery-1",
+      });
+      expect(real.status).toBe(200);
+      expect(seen).toEqual([`delivery-1 #${n} ${gh.branchHead(REPO, "feature")}`]);
+      expect(gh.violations()).toEqual([]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -15,7 +15,7 @@ import { issueRoutes } from "./resources/issues.js";
 import { pullRoutes } from "./resources/pulls.js";
 import { repoRoutes } from "./resources/repos.js";
 import { Router } from "./router.js";
-import { API_PREFIX, startServer, type RequestRecord } from "./server.js";
+import { API_PREFIX, startServer, type Faults, type RequestRecord } from "./server.js";
 import { loadGitHubSpec } from "./spec.js";
 import {
   diffTrees,
@@ -51,8 +51,18 @@ export interface LocalGitHub {
     fullName: string,
     branch: string,
     files: Record<string, string | null>,
-    opts?: { author?: string; message?: string; symlinks?: Record<string, string> },
+    opts?: {
+      /** A GitHub login; null: a commit whose author has no GitHub account linked. */
+      author?: string | null;
+      /** Defaults to the author. */
+      committer?: string | null;
+      message?: string;
+      symlinks?: Record<string, string>;
+    },
   ): string;
+  /** Replays the branch's own commits (those not on `onto`, the default branch) onto the head
+   * of `onto`, as `git rebase` and a force-push do: new shas, same authors and changes. */
+  rebaseBranch(fullName: string, branch: string, onto?: string): string;
   branchHead(fullName: string, branch: string): string;
   /** A pull request of `head` into `base` (the default branch). With `fromFork`, the head branch
    * lives in that fork (created, with the base repository's branches, when it does not exist; a
@@ -93,8 +103,24 @@ export interface LocalGitHub {
   // Beyond the shared contract: for webhook payloads and further scenarios.
   closePullRequest(fullName: string, number: number): void;
   reopenPullRequest(fullName: string, number: number): void;
+  /** A comment by someone else (a person, another App), e.g. one that imitates the App's marker. */
+  addComment(fullName: string, issueNumber: number, opts: { author: string; body: string }): number;
+  /** An issue by someone else; returns its number. */
+  addIssue(
+    fullName: string,
+    opts: { author: string; title: string; body?: string; labels?: string[] },
+  ): number;
+  /** A deployment by someone else (its creator is `creator`); returns its id. */
+  addDeployment(
+    fullName: string,
+    opts: { creator: string; sha: string; environment: string; payload?: unknown; state?: string },
+  ): number;
   /** Removes a team member (their approvals stop counting). */
   removeTeamMember(org: string, teamSlug: string, user: string): void;
+  /** The next `times` requests of an operation (e.g. "repos/download-tarball-archive") are
+   * answered with `status` (GitHub's error shape) instead; they are marked `injected` in
+   * requests() and their answers are not counted as violations. */
+  failNext(operationId: string, status: number, times?: number): void;
   /** Forgets every installation token issued (the App must ask for a new one). */
   revokeTokens(): void;
   /** GitHub's JSON objects for the current state (webhook payloads are built from them). */
@@ -115,6 +141,8 @@ export interface LocalGitHubOptions {
   appId?: number;
   appSlug?: string;
   installationId?: number;
+  /** Requests an installation token may make before GitHub's 403 (default 5,000 an hour). */
+  rateLimit?: number;
 }
 
 export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promise<LocalGitHub> {
@@ -139,6 +167,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
   ]);
   const requests: RequestRecord[] = [];
   const violations: string[] = [];
+  const faults: Faults = new Map();
   let site: Site = { web: "", api: "" };
   const server: Server = await startServer({
     store,
@@ -149,6 +178,8 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
     site: () => site,
     requests,
     violations,
+    faults,
+    rateLimit: options.rateLimit,
   });
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("local GitHub: no address");
@@ -193,12 +224,12 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       }
       for (const [path, target] of Object.entries(opts.symlinks ?? {}))
         tree.set(path, { kind: "symlink", target });
-      const author = opts.author ?? r.owner;
+      const author = opts.author === undefined ? r.owner : opts.author;
       const c = store.writeCommit({
         parents: parent ? [parent.sha] : [],
         tree,
         author,
-        committer: author,
+        committer: opts.committer === undefined ? author : opts.committer,
         message: opts.message ?? `Update ${Object.keys(files).join(", ")}`,
         date: store.now(),
       });
@@ -206,6 +237,23 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       for (const pr of r.pulls.values())
         if (pr.state === "open" && pr.headRef === branch) pr.updatedAt = store.now();
       return c.sha;
+    },
+
+    rebaseBranch(fullName, branch, onto) {
+      const r = store.mustRepo(fullName);
+      const target = headOf(r, onto ?? r.defaultBranch);
+      let head = target;
+      for (const c of store.range(target, headOf(r, branch))) {
+        const parent = store.commit(c.parents[0] ?? "");
+        const tree = new Map(store.commit(head)!.tree);
+        for (const d of diffTrees(parent?.tree ?? new Map(), c.tree)) {
+          if (d.after) tree.set(d.path, d.after);
+          else tree.delete(d.path);
+        }
+        head = store.writeCommit({ ...c, parents: [head], tree, date: store.now() }).sha;
+      }
+      r.branches.set(branch, head);
+      return head;
     },
 
     branchHead(fullName, branch) {
@@ -318,6 +366,81 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       store.teams.set(key, team);
     },
 
+    addComment(fullName, issueNumber, opts) {
+      const r = store.mustRepo(fullName);
+      if (!r.issues.has(issueNumber) && !r.pulls.has(issueNumber))
+        throw new Error(`local GitHub: no issue or pull request #${issueNumber} in ${fullName}`);
+      const now = store.now();
+      const id = store.nextId();
+      r.comments.push({
+        id,
+        issueNumber,
+        body: opts.body,
+        author: opts.author,
+        createdAt: now,
+        updatedAt: now,
+        edits: 0,
+      });
+      return id;
+    },
+
+    addIssue(fullName, opts) {
+      const r = store.mustRepo(fullName);
+      const now = store.now();
+      const number = r.nextNumber++;
+      r.issues.set(number, {
+        number,
+        title: opts.title,
+        body: opts.body ?? null,
+        state: "open",
+        stateReason: null,
+        labels: opts.labels ?? [],
+        author: opts.author,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: null,
+      });
+      return number;
+    },
+
+    addDeployment(fullName, opts) {
+      const r = store.mustRepo(fullName);
+      if (!store.resolve(r, opts.sha))
+        throw new Error(`local GitHub: no commit ${opts.sha} in ${fullName}`);
+      const now = store.now();
+      const id = store.nextId();
+      r.deployments.push({
+        id,
+        sha: opts.sha,
+        ref: opts.sha,
+        task: "deploy",
+        environment: opts.environment,
+        description: "",
+        payload: opts.payload ?? {},
+        autoMerge: false,
+        requiredContexts: [],
+        transient: false,
+        production: false,
+        creator: opts.creator,
+        createdAt: now,
+        updatedAt: now,
+        statuses: opts.state
+          ? [
+              {
+                id: store.nextId(),
+                state: opts.state,
+                description: "",
+                logUrl: null,
+                environmentUrl: null,
+                creator: opts.creator,
+                createdAt: now,
+              },
+            ]
+          : [],
+      });
+      return id;
+    },
+
     removeTeamMember(org, teamSlug, user) {
       store.teams.get(`${org}/${teamSlug}`.toLowerCase())?.delete(user.toLowerCase());
     },
@@ -343,6 +466,10 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
         closedAt: null,
         updatedAt: store.now(),
       });
+    },
+
+    failNext(operationId, status, times = 1) {
+      faults.set(operationId, { status, times });
     },
 
     revokeTokens() {

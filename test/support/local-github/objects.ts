@@ -361,8 +361,13 @@ export function checkRun(
   r: RepoState,
   run: CheckRunRecord,
 ) {
+  // As on GitHub, only pull requests whose head is in this same repository: a fork's are left
+  // out (a re-run of a fork's check must find its pull request another way).
   const openPulls = [...r.pulls.values()].filter(
-    (pr) => pr.state === "open" && store.pullHead(r, pr) === run.headSha,
+    (pr) =>
+      pr.state === "open" &&
+      pr.headRepo.toLowerCase() === r.fullName.toLowerCase() &&
+      store.pullHead(r, pr) === run.headSha,
   );
   return {
     id: run.id,
@@ -528,9 +533,12 @@ export function deploymentStatus(
     creator: user(site, store, s.creator),
     description: s.description,
     environment: d.environment,
-    target_url: s.logUrl ?? "",
-    log_url: s.logUrl ?? "",
-    environment_url: s.environmentUrl ?? "",
+    // GitHub answers "" for a URL never given, which its own description (format: uri) refuses;
+    // the required target_url falls back to the repository's deployments page, the optional
+    // ones are left out.
+    target_url: s.logUrl ?? `${site.web}/${r.fullName}/deployments`,
+    ...(s.logUrl === null ? {} : { log_url: s.logUrl }),
+    ...(s.environmentUrl === null ? {} : { environment_url: s.environmentUrl }),
     created_at: s.createdAt,
     updated_at: s.createdAt,
     deployment_url: u,

@@ -17,7 +17,9 @@ const CODELOAD_PREFIX = "/_codeload/";
 /** A check run's 50 annotations of 64 KB each, and some room. */
 const MAX_BODY = 8 * 1024 * 1024;
 const API_VERSION = "2022-11-28";
-const RATE_LIMIT = 5000;
+const MAX_CACHED_ARCHIVES = 16;
+/** GitHub's primary rate limit of an installation token, per hour. */
+export const DEFAULT_RATE_LIMIT = 5000;
 /** GitHub's archive links of private repositories expire after five minutes. */
 const DOWNLOAD_TTL_MS = 5 * 60 * 1000;
 
@@ -30,7 +32,12 @@ export interface RequestRecord {
   operationId: string | undefined;
   /** Who called: `app` (JWT), the installation's bot login, or undefined (refused). */
   caller: string | undefined;
+  /** Answered by an injected fault (see LocalGitHub.failNext), not by the resource. */
+  injected?: boolean;
 }
+
+/** Faults the test asked for: operationId -> the status to answer, so many more times. */
+export type Faults = Map<string, { status: number; times: number }>;
 
 export interface PipelineDeps {
   store: Store;
@@ -41,6 +48,9 @@ export interface PipelineDeps {
   site: () => Site;
   requests: RequestRecord[];
   violations: string[];
+  faults: Faults;
+  /** Requests per installation token before GitHub's 403 "API rate limit exceeded". */
+  rateLimit?: number;
 }
 
 class BodyTooLarge extends Error {}
@@ -64,6 +74,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export function startServer(deps: PipelineDeps): Promise<Server> {
   const downloadKey = randomBytes(32);
   const used = new Map<string, number>();
+  const archives = new Map<string, Buffer>();
   const signDownload = (path: string, now = Date.now()): string => {
     const exp = now + DOWNLOAD_TTL_MS;
     const mac = createHmac("sha256", downloadKey).update(`${path}\n${exp}`).digest("base64url");
@@ -101,7 +112,14 @@ export function startServer(deps: PipelineDeps): Promise<Server> {
       res.end("404: Not Found");
       return 404;
     }
-    const gz = await tarballOf(repo, c);
+    const key = `${repo.fullName}@${c.sha}`;
+    // A commit never changes, so neither does its archive: packed once (5,000 files take a while).
+    let gz = archives.get(key);
+    if (!gz) {
+      gz = await tarballOf(repo, c);
+      archives.set(key, gz);
+      if (archives.size > MAX_CACHED_ARCHIVES) archives.delete(archives.keys().next().value!);
+    }
     res.writeHead(200, {
       "content-type": "application/x-gzip",
       "content-length": String(gz.length),
@@ -154,17 +172,32 @@ export function startServer(deps: PipelineDeps): Promise<Server> {
       } else {
         deps.auth.verifyToken(credential);
         caller = { kind: "installation", login: `${deps.app.slug}[bot]` };
+        const limit = deps.rateLimit ?? DEFAULT_RATE_LIMIT;
         const n = (used.get(credential!) ?? 0) + 1;
         used.set(credential!, n);
         Object.assign(headers, {
-          "x-ratelimit-limit": String(RATE_LIMIT),
-          "x-ratelimit-remaining": String(Math.max(0, RATE_LIMIT - n)),
-          "x-ratelimit-used": String(n),
+          "x-ratelimit-limit": String(limit),
+          "x-ratelimit-remaining": String(Math.max(0, limit - n)),
+          "x-ratelimit-used": String(Math.min(n, limit)),
           "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
           "x-ratelimit-resource": "core",
         });
+        if (n > limit)
+          throw new GitHubError(
+            403,
+            `API rate limit exceeded for installation ID ${deps.app.installationId}.`,
+          );
       }
       record.caller = caller.kind === "app" ? "app" : caller.login;
+      const fault = deps.faults.get(match.operationId);
+      if (fault && fault.times > 0) {
+        fault.times -= 1;
+        record.injected = true;
+        throw new GitHubError(
+          fault.status,
+          fault.status >= 500 ? "Server Error" : "Injected fault",
+        );
+      }
       if (checked.body.length > 0)
         throw new GitHubError(
           422,
@@ -206,7 +239,8 @@ export function startServer(deps: PipelineDeps): Promise<Server> {
       }
     }
     record.status = status;
-    if (record.operationId)
+    // An injected fault is the test's doing, not the local GitHub's: its answer is not checked.
+    if (record.operationId && !record.injected)
       deps.violations.push(...deps.spec.validateResponse(method, full, status, body));
     send(res, status, body, headers);
   };

@@ -6,6 +6,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import examples from "@octokit/webhooks-examples";
 import type { LocalGitHub } from "./index.js";
+import { loadGitHubSpec } from "./spec.js";
 import { diffTrees } from "./store.js";
 
 type Json = Record<string, unknown>;
@@ -36,8 +37,6 @@ function overlay(base: unknown, ours: object): Json {
 function repository(gh: LocalGitHub, fullName: string, base: unknown): Json {
   const repo = gh.json.repository(fullName);
   const owner = overlay((base as Json | undefined)?.owner, repo.owner);
-  // Webhooks carry the repository's timestamps as seconds for pushed_at/created_at in push
-  // events only; elsewhere as strings: the example's own types are kept where they differ.
   return overlay(base, { ...repo, owner });
 }
 
@@ -50,6 +49,7 @@ function common(gh: LocalGitHub, fullName: string, ex: Json, sender: string): Js
       node_id: Buffer.from(`Installation:${gh.installationId}`).toString("base64"),
     },
     sender: overlay(ex.sender, gh.json.user(sender)),
+    // The example's organization is someone else's; the local GitHub's owners are accounts.
     organization: undefined,
   };
 }
@@ -78,8 +78,14 @@ function pullRequestJson(gh: LocalGitHub, fullName: string, number: number, base
   };
 }
 
-function clean(payload: Json): Json {
-  return JSON.parse(JSON.stringify(payload)) as Json;
+/** The payload as JSON carries it, checked against GitHub's schema of the event: a payload
+ * GitHub would never send makes the test that builds it fail here, not pass for a wrong reason. */
+function checked(schema: string, payload: Json): Json {
+  const out = JSON.parse(JSON.stringify(payload)) as Json;
+  const violations = loadGitHubSpec().validateWebhook(schema, out);
+  if (violations.length > 0)
+    throw new Error(`a ${schema} payload GitHub would not send:\n${violations.join("\n")}`);
+  return out;
 }
 
 export type PullRequestAction = "opened" | "synchronize" | "reopened" | "closed";
@@ -107,7 +113,7 @@ export function pullRequestEvent(
     out.before = opts.before ?? ZERO_SHA;
     out.after = (pr.head as Json).sha;
   }
-  return clean(out);
+  return checked(webhookSchemaName("pull_request", action), out);
 }
 
 export type ReviewAction = "submitted" | "edited" | "dismissed";
@@ -147,7 +153,7 @@ export function pullRequestReviewEvent(
     pull_request: pullRequestJson(gh, fullName, number, ex.pull_request),
   };
   if (action === "edited") out.changes = { body: { from: "" } };
-  return clean(out);
+  return checked(webhookSchemaName("pull_request_review", action), out);
 }
 
 /** push of `before..after` to `ref` (refs/heads/<branch>), with the commits in between. */
@@ -167,7 +173,8 @@ export function pushEvent(
   const store = gh.store;
   const repoJson = gh.json.repository(fullName);
   const created = opts.before === ZERO_SHA;
-  const range = store.range(created ? undefined : opts.before, opts.after).slice(-20);
+  // GitHub lists at most 2,048 pushed commits.
+  const range = store.range(created ? undefined : opts.before, opts.after).slice(-2048);
   const commitJson = (sha: string) => {
     const c = store.commit(sha)!;
     const parent = c.parents[0] ? store.commit(c.parents[0]) : undefined;
@@ -202,7 +209,7 @@ export function pushEvent(
     name: repoJson.owner.login,
     email: null,
   });
-  return clean({
+  return checked("push", {
     ...base,
     ref: opts.ref,
     before: opts.before,
@@ -236,7 +243,7 @@ export function checkRunRerequestedEvent(
     pull_requests: run.pull_requests,
     app: overlay((exRun.check_suite as Json).app, run.app ?? {}),
   };
-  return clean({
+  return checked("check-run-rerequested", {
     ...common(gh, fullName, ex, opts.sender ?? "octocat"),
     action: "rerequested",
     check_run: {
@@ -276,7 +283,7 @@ export function checkSuiteRerequestedEvent(
       email: `${c?.committer ?? "unlinked"}@users.noreply.local`,
     },
   });
-  return clean({
+  return checked("check-suite-rerequested", {
     ...common(gh, fullName, ex, opts.sender ?? "octocat"),
     action: "rerequested",
     check_suite: {

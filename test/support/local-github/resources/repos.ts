@@ -14,6 +14,11 @@ import {
   type Store,
 } from "../store.js";
 
+/** The largest file the contents API returns inline. */
+const MAX_INLINE_CONTENT = 1024 * 1024;
+/** GitHub's cap on a comparison's list of files. */
+export const MAX_COMPARE_FILES = 300;
+
 function resolveOr404(ctx: Ctx, r: RepoState, ref: string): CommitObject {
   const c = ctx.store.resolve(r, ref);
   if (!c) throw notFound();
@@ -56,9 +61,14 @@ function contents(ctx: Ctx): Reply {
       status: 200,
       body: {
         ...contentItem(ctx, r, c, path, "file", e),
-        encoding: "base64",
-        // GitHub wraps the base64 at 60 characters, as git does.
-        content: (e.bytes.toString("base64").match(/.{1,60}/g) ?? []).join("\n") + "\n",
+        // Over 1 MB GitHub leaves the content out (encoding "none"); below, it wraps the base64
+        // at 60 characters, as git does.
+        ...(e.bytes.length > MAX_INLINE_CONTENT
+          ? { encoding: "none", content: "" }
+          : {
+              encoding: "base64",
+              content: (e.bytes.toString("base64").match(/.{1,60}/g) ?? []).join("\n") + "\n",
+            }),
       },
     };
   if (e?.kind === "symlink")
@@ -108,17 +118,21 @@ function compare(ctx: Ctx): Reply {
         : ahead.length === 0
           ? "behind"
           : "diverged";
-  const files = diffTrees(mb.tree, head.tree).map((d) => ({
-    sha: blobSha((d.after ?? d.before)!),
-    filename: d.path,
-    status: d.status,
-    additions: 0,
-    deletions: 0,
-    changes: 0,
-    blob_url: `${ctx.site.web}/${r.fullName}/blob/${head.sha}/${d.path}`,
-    raw_url: `${ctx.site.web}/${r.fullName}/raw/${head.sha}/${d.path}`,
-    contents_url: `${ctx.site.api}/repos/${r.fullName}/contents/${d.path}?ref=${head.sha}`,
-  }));
+  // GitHub lists at most 300 changed files, and only on the first page of a paged comparison.
+  const page1 = (ctx.query.get("page") ?? "1") === "1";
+  const files = diffTrees(mb.tree, head.tree)
+    .slice(0, page1 ? MAX_COMPARE_FILES : 0)
+    .map((d) => ({
+      sha: blobSha((d.after ?? d.before)!),
+      filename: d.path,
+      status: d.status,
+      additions: 0,
+      deletions: 0,
+      changes: 0,
+      blob_url: `${ctx.site.web}/${r.fullName}/blob/${head.sha}/${d.path}`,
+      raw_url: `${ctx.site.web}/${r.fullName}/raw/${head.sha}/${d.path}`,
+      contents_url: `${ctx.site.api}/repos/${r.fullName}/contents/${d.path}?ref=${head.sha}`,
+    }));
   const page = paginate(ctx, ahead);
   const u = `${ctx.site.web}/${r.fullName}/compare/${m[1]}...${m[2]}`;
   return {
