@@ -159,6 +159,56 @@ describe("a pull request", () => {
     expect(botComments(w, repo, pr)).toHaveLength(1);
   });
 
+  it("from a fork is checked again on a re-run, though GitHub lists no pull request on its check run", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "fork-rerun",
+      {
+        "integrations/fork-rerun.yaml": integrationYaml("fork-rerun", {
+          network: { allow: ["198.51.100.14/32"] },
+        }),
+      },
+      { author: "trudy" },
+    );
+    const pr = w.gh.openPullRequest(repo, {
+      head: "fork-rerun",
+      author: "trudy",
+      fromFork: "trudy/okta-access",
+    });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    const first = latestCheck(w, repo, head, POLICY);
+    await send(w, "check_run", checkRunRerequestedEvent(w.gh, repo, first.id));
+    const again = latestCheck(w, repo, head, POLICY);
+    expect(again.id).not.toBe(first.id);
+    expect(again.conclusion).toBe("success");
+  });
+
+  it("fails closed, saying why, when its tree cannot be read", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "unreadable",
+      {
+        "integrations/unreadable.yaml": integrationYaml("unreadable", {
+          network: { allow: ["198.51.100.15/32"] },
+        }),
+      },
+      { author: "alice" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "unreadable", author: "alice" });
+    w.gh.failNext("repos/download-tarball-archive", 502, 1);
+    await pullRequestDelivery(w, repo, pr, "opened");
+    const policy = latestCheck(w, repo, head, POLICY);
+    expect(policy.status).toBe("completed");
+    expect(policy.conclusion).toBe("failure");
+    expect(policy.output.summary).toContain("could not check this commit");
+    expect(latestCheck(w, repo, head, APPROVAL).conclusion).toBe("failure");
+    // A push (or a re-run) checks it again.
+    await pullRequestDelivery(w, repo, pr, "reopened");
+    expect(latestCheck(w, repo, head, POLICY).conclusion).toBe("success");
+  });
+
   it("ignores the events the App itself causes", async () => {
     const repo = CONFIGURED;
     const head = w.gh.commit(
