@@ -209,6 +209,28 @@ describe("a pull request", () => {
     expect(latestCheck(w, repo, head, POLICY).conclusion).toBe("success");
   });
 
+  it("never takes a person's comment that imitates the plan marker for its own", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "imitated",
+      {
+        "integrations/imitated.yaml": integrationYaml("imitated", {
+          network: { allow: ["198.51.100.16/32"] },
+        }),
+      },
+      { author: "eve" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "imitated", author: "eve" });
+    const fake = "<!-- okta-gitops:plan -->\nNo changes: Okta matches the repository.";
+    const id = w.gh.addComment(repo, pr, { author: "eve", body: fake });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    expect(w.gh.comments(repo, pr).find((c) => c.id === id)!.body).toBe(fake);
+    const mine = botComments(w, repo, pr);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.body).toContain(head);
+  });
+
   it("ignores the events the App itself causes", async () => {
     const repo = CONFIGURED;
     const head = w.gh.commit(
