@@ -5,6 +5,7 @@
 // session the CLI's `serve` builds: this module holds no Okta or GitHub settings of its own.
 import type { Context, Probot } from "probot";
 import { z } from "zod";
+import { terminalText } from "../render/escape.js";
 import { ArchiveCache } from "./archives.js";
 import { octokitPort, type OctokitLike } from "./octokit-port.js";
 import type { RepoRef } from "./port.js";
@@ -75,8 +76,11 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       error: (m) => app.log.error(m),
     };
     queue = jobQueue((key, error) =>
+      // The message may quote GitHub or a file: no control character reaches the log.
       log.error(
-        `${key}: the job failed: ${error instanceof Error ? error.message : String(error)}`,
+        terminalText(
+          `${key}: the job failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
+        ).slice(0, 1000),
       ),
     );
     let identity: Promise<{ slug: string; id: number }> | undefined;
@@ -132,16 +136,21 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       defaultBranch: string,
     ) => {
       const port = runtime.portOf(context);
-      queue!.push(`${repo.owner}/${repo.repo}#${number}`, async () => {
-        const job = {
-          port,
-          runtime,
-          defaultBranch,
-          today: deps.clock().toISOString().slice(0, 10),
-        };
-        if (full) await runPullRequestJob(job, number);
-        else await runApprovalJob(job, number);
-      });
+      queue!.push(
+        `${repo.owner}/${repo.repo}#${number}`,
+        async () => {
+          const job = {
+            port,
+            runtime,
+            defaultBranch,
+            today: deps.clock().toISOString().slice(0, 10),
+          };
+          if (full) await runPullRequestJob(job, number);
+          else await runApprovalJob(job, number);
+          // A full check decides the approvals too: a waiting approval-only job gives way to it.
+        },
+        full ? 1 : 0,
+      );
     };
 
     app.on(

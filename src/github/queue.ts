@@ -7,8 +7,9 @@
 export type Job = () => Promise<void>;
 
 export interface JobQueue {
-  /** Runs `job` after the running job of `key`, replacing one still waiting. */
-  push(key: string, job: Job): void;
+  /** Runs `job` after the running job of `key`, replacing one still waiting unless that one does
+   * more (a higher `rank`: a full check of a pull request covers an approval-only one). */
+  push(key: string, job: Job, rank?: number): void;
   /** Resolves when no job runs or waits. */
   idle(): Promise<void>;
   /** Jobs running or waiting. */
@@ -19,7 +20,7 @@ export interface JobQueue {
 export const MAX_KEYS = 1000;
 
 export function jobQueue(onError: (key: string, error: unknown) => void): JobQueue {
-  const lanes = new Map<string, { running: Promise<void>; waiting?: Job }>();
+  const lanes = new Map<string, { running: Promise<void>; waiting?: Job; rank?: number }>();
   let waiters: (() => void)[] = [];
 
   const settle = () => {
@@ -49,10 +50,12 @@ export function jobQueue(onError: (key: string, error: unknown) => void): JobQue
   };
 
   return {
-    push(key, job) {
+    push(key, job, rank = 0) {
       const lane = lanes.get(key);
       if (lane) {
+        if (lane.waiting && (lane.rank ?? 0) > rank) return;
         lane.waiting = job;
+        lane.rank = rank;
         return;
       }
       if (lanes.size >= MAX_KEYS) {

@@ -177,4 +177,36 @@ describe("the Identity approval of a token exception", () => {
     );
     expect(c1).not.toBe(c2);
   });
+
+  it("keeps an approval through a rebase that leaves the exception alone", async () => {
+    const file = "integrations/legacy-ops.yaml";
+    const doc = stringify(
+      tokenException("legacy-ops", "00T1lgcyOps0000008Q3", { login: "svc-legacy-ops" }),
+    );
+    const c1 = w.gh.commit(REPO, "token-3", { [file]: doc }, { author: "alice" });
+    const pr = w.gh.openPullRequest(REPO, { head: "token-3", author: "alice" });
+    await pullRequestDelivery(w, REPO, pr, "opened");
+    await reviewed(pr, "ines", c1);
+    expect(approval(c1).conclusion).toBe("success");
+    // main moves on; the branch is rebased onto it (new shas, same changes) and force-pushed.
+    w.gh.commit(REPO, "main", { "README.md": "main moved\n" }, { author: "dana" });
+    const rebased = w.gh.rebaseBranch(REPO, "token-3");
+    expect(rebased).not.toBe(c1);
+    await pullRequestDelivery(w, REPO, pr, "synchronize", c1);
+    expect(approval(rebased).conclusion).toBe("success");
+  });
+
+  it("cannot be given when a commit that changed the exception has no GitHub account linked", async () => {
+    const file = "integrations/legacy-fin.yaml";
+    const doc = stringify(
+      tokenException("legacy-fin", "00T1lgcyFin0000008Q3", { login: "svc-legacy-fin" }),
+    );
+    const c1 = w.gh.commit(REPO, "token-4", { [file]: doc }, { author: null });
+    const pr = w.gh.openPullRequest(REPO, { head: "token-4", author: "alice" });
+    await pullRequestDelivery(w, REPO, pr, "opened");
+    await reviewed(pr, "ines", c1);
+    const check = approval(c1);
+    expect(check.conclusion).toBe("failure");
+    expect(check.output.summary).toContain("no GitHub account linked");
+  });
 });

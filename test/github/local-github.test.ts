@@ -406,6 +406,34 @@ describe("local GitHub: reviews, memberships, check runs and comments", () => {
         },
       }),
     ).rejects.toMatchObject({ status: 422 });
+    const update = (body: object) =>
+      octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+        owner: "acme",
+        repo: "okta-config",
+        check_run_id: created.data.id,
+        ...body,
+      });
+    const one = (a: object) => ({
+      output: { title: "t", summary: "s", annotations: [{ ...ann(0), ...a }] },
+    });
+    await expect(update(one({ title: "x".repeat(256) }))).rejects.toMatchObject({ status: 422 });
+    await expect(
+      update(one({ start_line: 1, end_line: 2, start_column: 1, end_column: 3 })),
+    ).rejects.toMatchObject({ status: 422 });
+    await expect(update(one({ start_line: 3, end_line: 2 }))).rejects.toMatchObject({
+      status: 422,
+    });
+    // None of the refused updates left anything behind.
+    expect(gh.checkRuns("acme/okta-config", sha)[0]?.annotations).toHaveLength(70);
+    const fresh = await octokit.rest.checks.create({
+      owner: "acme",
+      repo: "okta-config",
+      name: "y",
+      head_sha: sha,
+    });
+    await expect(
+      update({ check_run_id: fresh.data.id, status: "completed" }),
+    ).rejects.toMatchObject({ status: 422 });
   });
 
   it("keeps comments, refuses a body over 65,536 characters, and edits in place", async () => {
@@ -507,6 +535,63 @@ describe("local GitHub: issues, deployments, squash merges, forks", () => {
         state: "closed",
       }),
     ).rejects.toMatchObject({ status: 404 });
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("seeds comments, issues and deployments by others, told apart by their author", async () => {
+    const sha = gh.branchHead("acme/okta-config", "main");
+    const n = gh.openPullRequest("acme/okta-config", {
+      head: "main",
+      base: "main",
+      author: "carol",
+    });
+    gh.addComment("acme/okta-config", n, {
+      author: "mallory",
+      body: "<!-- okta-gitops:plan --> fake",
+    });
+    const issue = gh.addIssue("acme/okta-config", {
+      author: "mallory",
+      title: "Drift",
+      body: "<!-- okta-gitops:drift -->",
+      labels: ["okta-gitops"],
+    });
+    gh.addDeployment("acme/okta-config", {
+      creator: "mallory",
+      sha,
+      environment: "okta",
+      payload: { okta_gitops: { approved: { a: "sha256:0" } } },
+      state: "success",
+    });
+    const octokit = await installation();
+    const comments = await octokit.rest.issues.listComments({
+      owner: "acme",
+      repo: "okta-config",
+      issue_number: n,
+    });
+    expect(comments.data.map((c) => [c.user?.login, c.user?.type])).toEqual([["mallory", "User"]]);
+    const issues = await octokit.rest.issues.listForRepo({
+      owner: "acme",
+      repo: "okta-config",
+      labels: "okta-gitops",
+    });
+    expect(issues.data.map((i) => [i.number, i.user?.login])).toEqual([[issue, "mallory"]]);
+    const deployments = await octokit.rest.repos.listDeployments({
+      owner: "acme",
+      repo: "okta-config",
+      environment: "okta",
+    });
+    expect(deployments.data.map((d) => d.creator?.login)).toEqual(["mallory"]);
+    // As on GitHub, write access edits anyone's comment: the record tells who wrote it and how
+    // often it was edited since.
+    await octokit.rest.issues.updateComment({
+      owner: "acme",
+      repo: "okta-config",
+      comment_id: comments.data[0]!.id,
+      body: "edited",
+    });
+    expect(gh.comments("acme/okta-config", n)).toMatchObject([
+      { author: "mallory", edits: 1, body: "edited" },
+    ]);
     expect(gh.violations()).toEqual([]);
   });
 
@@ -752,6 +837,24 @@ describe("local GitHub: rebases, unlinked authors and fork check runs", () => {
 });
 
 describe("local GitHub: GitHub's caps and injected faults", () => {
+  it("leaves out the content of a file over 1 MB, as the contents API does", async () => {
+    const sha = gh.commit("acme/okta-config", "main", { "big.yaml": "x".repeat(1024 * 1024 + 1) });
+    const octokit = await installation();
+    const file = await octokit.rest.repos.getContent({
+      owner: "acme",
+      repo: "okta-config",
+      path: "big.yaml",
+      ref: sha,
+    });
+    expect(file.data).toMatchObject({
+      type: "file",
+      encoding: "none",
+      content: "",
+      size: 1024 * 1024 + 1,
+    });
+    expect(gh.violations()).toEqual([]);
+  });
+
   it("lists at most 300 files in a comparison, and only on its first page", async () => {
     const base = gh.branchHead("acme/okta-config", "main");
     const files: Record<string, string> = {};
@@ -796,6 +899,32 @@ describe("local GitHub: GitHub's caps and injected faults", () => {
       [302, false],
     ]);
     expect(gh.violations()).toEqual([]);
+  });
+
+  it("counts requests per token in the rate-limit headers and answers 403 once the limit is spent", async () => {
+    const limited = await startLocalGitHub({ rateLimit: 2 });
+    try {
+      limited.createRepo("acme/r");
+      const octokit = await new Probot({
+        appId: limited.appId,
+        privateKey: limited.privateKey,
+        baseUrl: `${limited.url}/api/v3`,
+        Octokit,
+        logLevel: "fatal",
+      } as never).auth(limited.installationId);
+      const first = await octokit.rest.repos.get({ owner: "acme", repo: "r" });
+      expect([first.headers["x-ratelimit-limit"], first.headers["x-ratelimit-remaining"]]).toEqual([
+        "2",
+        "1",
+      ]);
+      await octokit.rest.repos.get({ owner: "acme", repo: "r" });
+      await expect(octokit.rest.repos.get({ owner: "acme", repo: "r" })).rejects.toMatchObject({
+        status: 403,
+      });
+      expect(limited.violations()).toEqual([]);
+    } finally {
+      await limited.close();
+    }
   });
 
   it("refuses tokens once revoked", async () => {

@@ -159,6 +159,78 @@ describe("a pull request", () => {
     expect(botComments(w, repo, pr)).toHaveLength(1);
   });
 
+  it("from a fork is checked again on a re-run, though GitHub lists no pull request on its check run", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "fork-rerun",
+      {
+        "integrations/fork-rerun.yaml": integrationYaml("fork-rerun", {
+          network: { allow: ["198.51.100.14/32"] },
+        }),
+      },
+      { author: "trudy" },
+    );
+    const pr = w.gh.openPullRequest(repo, {
+      head: "fork-rerun",
+      author: "trudy",
+      fromFork: "trudy/okta-access",
+    });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    const first = latestCheck(w, repo, head, POLICY);
+    await send(w, "check_run", checkRunRerequestedEvent(w.gh, repo, first.id));
+    const again = latestCheck(w, repo, head, POLICY);
+    expect(again.id).not.toBe(first.id);
+    expect(again.conclusion).toBe("success");
+  });
+
+  it("fails closed, saying why, when its tree cannot be read", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "unreadable",
+      {
+        "integrations/unreadable.yaml": integrationYaml("unreadable", {
+          network: { allow: ["198.51.100.15/32"] },
+        }),
+      },
+      { author: "alice" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "unreadable", author: "alice" });
+    w.gh.failNext("repos/download-tarball-archive", 502, 1);
+    await pullRequestDelivery(w, repo, pr, "opened");
+    const policy = latestCheck(w, repo, head, POLICY);
+    expect(policy.status).toBe("completed");
+    expect(policy.conclusion).toBe("failure");
+    expect(policy.output.summary).toContain("could not check this commit");
+    expect(latestCheck(w, repo, head, APPROVAL).conclusion).toBe("failure");
+    // A push (or a re-run) checks it again.
+    await pullRequestDelivery(w, repo, pr, "reopened");
+    expect(latestCheck(w, repo, head, POLICY).conclusion).toBe("success");
+  });
+
+  it("never takes a person's comment that imitates the plan marker for its own", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "imitated",
+      {
+        "integrations/imitated.yaml": integrationYaml("imitated", {
+          network: { allow: ["198.51.100.16/32"] },
+        }),
+      },
+      { author: "eve" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "imitated", author: "eve" });
+    const fake = "<!-- okta-gitops:plan -->\nNo changes: Okta matches the repository.";
+    const id = w.gh.addComment(repo, pr, { author: "eve", body: fake });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    expect(w.gh.comments(repo, pr).find((c) => c.id === id)!.body).toBe(fake);
+    const mine = botComments(w, repo, pr);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.body).toContain(head);
+  });
+
   it("ignores the events the App itself causes", async () => {
     const repo = CONFIGURED;
     const head = w.gh.commit(
@@ -257,7 +329,52 @@ describe("a pull request", () => {
     expect(oktaCalls(w.org)).toBe(calls);
   });
 
-  it("costs Okta the same calls for a one-file change in a repository of 3 or of 40 integrations", async () => {
+  it("whose tree holds a symbolic link under integrations/: refused with a finding on that path", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "symlink",
+      {
+        "integrations/linked-ok.yaml": integrationYaml("linked-ok", {
+          network: { allow: ["198.51.100.13/32"] },
+        }),
+      },
+      { author: "eve", symlinks: { "integrations/evil.yaml": "../../../etc/passwd" } },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "symlink", author: "eve" });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    const policy = latestCheck(w, repo, head, POLICY);
+    expect(policy.conclusion).toBe("failure");
+    const refused = policy.annotations.filter((a) => a.title === "archive.unsafe-entry");
+    expect(refused.map((a) => a.path)).toEqual(["integrations/evil.yaml"]);
+    expect(refused[0]!.start_line).toBe(1);
+  });
+
+  it("in a repository without integrations/ (the last one removed): checked, not failed for a missing folder", async () => {
+    const repo = "acme/emptied";
+    w.gh.createRepo(repo);
+    w.gh.commit(repo, "main", {
+      "integrations/only.yaml": integrationYaml("only"),
+      "README.md": "x\n",
+    });
+    const head = w.gh.commit(
+      repo,
+      "remove-last",
+      { "integrations/only.yaml": null },
+      { author: "dana" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "remove-last", author: "dana" });
+    await pullRequestDelivery(w, repo, pr, "opened");
+    const policy = latestCheck(w, repo, head, POLICY);
+    expect(policy.conclusion, policy.output.summary ?? "").toBe("success");
+    // "only" never reached Okta: nothing to delete, and the comment says so.
+    const body = botComments(w, repo, pr)[0]!.body;
+    expect(body).toContain("The plan is empty");
+    // Not the configured repository: the comment says it is never applied.
+    expect(body).toContain("never applied");
+  });
+
+  it("costs Okta and GitHub the same calls for a one-file change in a repository of 3 or of 40 integrations", async () => {
     const cost = async (repo: string, n: number) => {
       w.gh.createRepo(repo);
       const files: Record<string, string> = {};
@@ -274,14 +391,16 @@ describe("a pull request", () => {
       );
       const pr = w.gh.openPullRequest(repo, { head: "one", author: "erin" });
       const before = oktaCalls(w.org);
+      const asked = w.gh.requests().length;
       await pullRequestDelivery(w, repo, pr, "opened");
-      return oktaCalls(w.org) - before;
+      return { okta: oktaCalls(w.org) - before, github: w.gh.requests().length - asked };
     };
     await cost("acme/warm-up", 2);
     const small = await cost("acme/small", 3);
     const large = await cost("acme/large", 40);
-    expect(small).toBeGreaterThan(0);
-    expect(large).toBe(small);
+    expect(small.okta).toBeGreaterThan(0);
+    // GitHub too: one archive per tree, whatever the repository holds.
+    expect(large).toEqual(small);
   });
 
   it("refuses a forged delivery: nothing is done, and the only log line is the refusal", async () => {

@@ -103,6 +103,18 @@ export interface LocalGitHub {
   // Beyond the shared contract: for webhook payloads and further scenarios.
   closePullRequest(fullName: string, number: number): void;
   reopenPullRequest(fullName: string, number: number): void;
+  /** A comment by someone else (a person, another App), e.g. one that imitates the App's marker. */
+  addComment(fullName: string, issueNumber: number, opts: { author: string; body: string }): number;
+  /** An issue by someone else; returns its number. */
+  addIssue(
+    fullName: string,
+    opts: { author: string; title: string; body?: string; labels?: string[] },
+  ): number;
+  /** A deployment by someone else (its creator is `creator`); returns its id. */
+  addDeployment(
+    fullName: string,
+    opts: { creator: string; sha: string; environment: string; payload?: unknown; state?: string },
+  ): number;
   /** Removes a team member (their approvals stop counting). */
   removeTeamMember(org: string, teamSlug: string, user: string): void;
   /** The next `times` requests of an operation (e.g. "repos/download-tarball-archive") are
@@ -129,6 +141,8 @@ export interface LocalGitHubOptions {
   appId?: number;
   appSlug?: string;
   installationId?: number;
+  /** Requests an installation token may make before GitHub's 403 (default 5,000 an hour). */
+  rateLimit?: number;
 }
 
 export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promise<LocalGitHub> {
@@ -165,6 +179,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
     requests,
     violations,
     faults,
+    rateLimit: options.rateLimit,
   });
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("local GitHub: no address");
@@ -349,6 +364,81 @@ export async function startLocalGitHub(options: LocalGitHubOptions = {}): Promis
       const team = store.teams.get(key) ?? new Map();
       team.set(user.toLowerCase(), state);
       store.teams.set(key, team);
+    },
+
+    addComment(fullName, issueNumber, opts) {
+      const r = store.mustRepo(fullName);
+      if (!r.issues.has(issueNumber) && !r.pulls.has(issueNumber))
+        throw new Error(`local GitHub: no issue or pull request #${issueNumber} in ${fullName}`);
+      const now = store.now();
+      const id = store.nextId();
+      r.comments.push({
+        id,
+        issueNumber,
+        body: opts.body,
+        author: opts.author,
+        createdAt: now,
+        updatedAt: now,
+        edits: 0,
+      });
+      return id;
+    },
+
+    addIssue(fullName, opts) {
+      const r = store.mustRepo(fullName);
+      const now = store.now();
+      const number = r.nextNumber++;
+      r.issues.set(number, {
+        number,
+        title: opts.title,
+        body: opts.body ?? null,
+        state: "open",
+        stateReason: null,
+        labels: opts.labels ?? [],
+        author: opts.author,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: null,
+      });
+      return number;
+    },
+
+    addDeployment(fullName, opts) {
+      const r = store.mustRepo(fullName);
+      if (!store.resolve(r, opts.sha))
+        throw new Error(`local GitHub: no commit ${opts.sha} in ${fullName}`);
+      const now = store.now();
+      const id = store.nextId();
+      r.deployments.push({
+        id,
+        sha: opts.sha,
+        ref: opts.sha,
+        task: "deploy",
+        environment: opts.environment,
+        description: "",
+        payload: opts.payload ?? {},
+        autoMerge: false,
+        requiredContexts: [],
+        transient: false,
+        production: false,
+        creator: opts.creator,
+        createdAt: now,
+        updatedAt: now,
+        statuses: opts.state
+          ? [
+              {
+                id: store.nextId(),
+                state: opts.state,
+                description: "",
+                logUrl: null,
+                environmentUrl: null,
+                creator: opts.creator,
+                createdAt: now,
+              },
+            ]
+          : [],
+      });
+      return id;
     },
 
     removeTeamMember(org, teamSlug, user) {

@@ -18,7 +18,8 @@ const CODELOAD_PREFIX = "/_codeload/";
 const MAX_BODY = 8 * 1024 * 1024;
 const API_VERSION = "2022-11-28";
 const MAX_CACHED_ARCHIVES = 16;
-const RATE_LIMIT = 5000;
+/** GitHub's primary rate limit of an installation token, per hour. */
+export const DEFAULT_RATE_LIMIT = 5000;
 /** GitHub's archive links of private repositories expire after five minutes. */
 const DOWNLOAD_TTL_MS = 5 * 60 * 1000;
 
@@ -48,6 +49,8 @@ export interface PipelineDeps {
   requests: RequestRecord[];
   violations: string[];
   faults: Faults;
+  /** Requests per installation token before GitHub's 403 "API rate limit exceeded". */
+  rateLimit?: number;
 }
 
 class BodyTooLarge extends Error {}
@@ -169,15 +172,21 @@ export function startServer(deps: PipelineDeps): Promise<Server> {
       } else {
         deps.auth.verifyToken(credential);
         caller = { kind: "installation", login: `${deps.app.slug}[bot]` };
+        const limit = deps.rateLimit ?? DEFAULT_RATE_LIMIT;
         const n = (used.get(credential!) ?? 0) + 1;
         used.set(credential!, n);
         Object.assign(headers, {
-          "x-ratelimit-limit": String(RATE_LIMIT),
-          "x-ratelimit-remaining": String(Math.max(0, RATE_LIMIT - n)),
-          "x-ratelimit-used": String(n),
+          "x-ratelimit-limit": String(limit),
+          "x-ratelimit-remaining": String(Math.max(0, limit - n)),
+          "x-ratelimit-used": String(Math.min(n, limit)),
           "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
           "x-ratelimit-resource": "core",
         });
+        if (n > limit)
+          throw new GitHubError(
+            403,
+            `API rate limit exceeded for installation ID ${deps.app.installationId}.`,
+          );
       }
       record.caller = caller.kind === "app" ? "app" : caller.login;
       const fault = deps.faults.get(match.operationId);

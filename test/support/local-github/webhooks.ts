@@ -173,7 +173,8 @@ export function pushEvent(
   const store = gh.store;
   const repoJson = gh.json.repository(fullName);
   const created = opts.before === ZERO_SHA;
-  const range = store.range(created ? undefined : opts.before, opts.after).slice(-20);
+  // GitHub lists at most 2,048 pushed commits.
+  const range = store.range(created ? undefined : opts.before, opts.after).slice(-2048);
   const commitJson = (sha: string) => {
     const c = store.commit(sha)!;
     const parent = c.parents[0] ? store.commit(c.parents[0]) : undefined;

@@ -14,6 +14,8 @@ import {
   type Store,
 } from "../store.js";
 
+/** The largest file the contents API returns inline. */
+const MAX_INLINE_CONTENT = 1024 * 1024;
 /** GitHub's cap on a comparison's list of files. */
 export const MAX_COMPARE_FILES = 300;
 
@@ -59,9 +61,14 @@ function contents(ctx: Ctx): Reply {
       status: 200,
       body: {
         ...contentItem(ctx, r, c, path, "file", e),
-        encoding: "base64",
-        // GitHub wraps the base64 at 60 characters, as git does.
-        content: (e.bytes.toString("base64").match(/.{1,60}/g) ?? []).join("\n") + "\n",
+        // Over 1 MB GitHub leaves the content out (encoding "none"); below, it wraps the base64
+        // at 60 characters, as git does.
+        ...(e.bytes.length > MAX_INLINE_CONTENT
+          ? { encoding: "none", content: "" }
+          : {
+              encoding: "base64",
+              content: (e.bytes.toString("base64").match(/.{1,60}/g) ?? []).join("\n") + "\n",
+            }),
       },
     };
   if (e?.kind === "symlink")
