@@ -364,4 +364,17 @@ describe("apply on merge", () => {
     ]);
     expect(gh.violations()).toEqual([]);
   });
+  it("removing the last integration deletes it from Okta: a tree without integrations/ is an empty repository", async () => {
+    const base = gh.commit(REPO, "main", { "README.md": "access\n" });
+    const added = gh.commit(REPO, "main", {
+      "integrations/hr-sync.yaml": integrationYaml("hr-sync"),
+    });
+    await push(added, base);
+    expect(await oktaApps("hr-sync")).toHaveLength(1);
+    const removed = gh.commit(REPO, "main", { "integrations/hr-sync.yaml": null });
+    await push(removed, added);
+    expect(await oktaApps("hr-sync")).toEqual([]);
+    expect(applyChecks(removed)[0]!.conclusion).toBe("success");
+    expect(gh.violations()).toEqual([]);
+  });
 });

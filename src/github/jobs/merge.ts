@@ -12,6 +12,7 @@ import { applyChanges, type OktaWriter } from "../../workflows/apply.js";
 import { WorkflowError } from "../../workflows/errors.js";
 import { loadWorkspace, type FileSource, type Workspace } from "../../workflows/workspace.js";
 import { memorySource } from "../../load/source-memory.js";
+import { MissingPathError } from "../../load/source-directory.js";
 import type { GitHubPort, IssueInfo, PullRequestInfo } from "../port.js";
 import {
   approvalsOnMain,
@@ -94,13 +95,29 @@ export function applyGate(
   return { apply: true, branch: push.defaultBranch };
 }
 
-/** The tree of a commit as the workflows' file source. */
+/** The tree of a commit as the workflows' file source. A tree without integrations/ (none yet,
+ * or the last one removed) is an empty repository, as the pull request's plan showed it, not a
+ * missing path: its removals are applied under the deletion guard. */
 export async function revisionSource(
   port: GitHubPort,
   deps: Pick<MergeJobDeps, "tree">,
   sha: string,
 ): Promise<FileSource> {
-  return memorySource(await deps.tree(port, sha));
+  const tree = await deps.tree(port, sha);
+  const source = memorySource(tree);
+  const empty = !tree.files.some((f) => f.path.startsWith("integrations/"));
+  return {
+    has: (path) => source.has(path),
+    read: (paths) => {
+      try {
+        return source.read(paths);
+      } catch (error) {
+        if (empty && error instanceof MissingPathError)
+          return { files: [], findings: [...tree.findings] };
+        throw error;
+      }
+    },
+  };
 }
 
 /** The exceptions on a tree: the integrations', and the settings file's when it departs from the
