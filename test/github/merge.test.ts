@@ -11,6 +11,9 @@ import { deliver, pushEvent } from "../support/local-github/webhooks.js";
 import { sswsClient } from "../support/okta-sdk.js";
 import { startOrg } from "../reconcile/harness.js";
 import { integrationYaml, TODAY } from "./support.js";
+import { DEFAULT_CONFIG } from "../../src/model/index.js";
+import { exceptionsOf } from "../../src/policy/exceptions.js";
+import { validate } from "../../src/validate.js";
 
 const REPO = "acme/okta-access";
 const APPLY = "okta-gitops/apply";
@@ -375,6 +378,65 @@ describe("apply on merge", () => {
     await push(removed, added);
     expect(await oktaApps("hr-sync")).toEqual([]);
     expect(applyChecks(removed)[0]!.conclusion).toBe("success");
+    expect(gh.violations()).toEqual([]);
+  });
+  it("a deployment or issue by anyone but the App is never taken for its own: an imitated approval record approves nothing", async () => {
+    const base = gh.commit(REPO, "main", {
+      "integrations/hr-sync.yaml": integrationYaml("hr-sync"),
+    });
+    const yaml = exceptionYaml("The vendor's client cannot do DPoP");
+    const path = "integrations/legacy-dpop.yaml";
+    const found = validate({
+      files: [{ path, bytes: new TextEncoder().encode(yaml) }],
+      config: DEFAULT_CONFIG,
+      today: TODAY.toISOString().slice(0, 10),
+    });
+    const [entry] = exceptionsOf(found.integrations, found.findings);
+    expect(entry?.key).toBe("legacy-dpop");
+    // A person records the exact hash as approved, in the App's payload shape, and files an issue
+    // with the App's failure marker.
+    gh.addDeployment(REPO, {
+      creator: "mallory",
+      sha: base,
+      environment: "okta",
+      payload: { okta_gitops: { approved: { "legacy-dpop": entry!.hash } } },
+      state: "success",
+    });
+    const decoy = gh.addIssue(REPO, {
+      author: "mallory",
+      title: "apply failed",
+      body: `${FAILURE}\nnothing to see`,
+      labels: ["okta-gitops"],
+    });
+    const direct = gh.commit(REPO, "main", { [path]: yaml }, { author: "mallory" });
+    await push(direct, base);
+
+    expect(await oktaApps("legacy-dpop")).toEqual([]);
+    expect(applyChecks(direct)[0]!.output.summary).toMatch(/`legacy-dpop` \| ⛔ refused/);
+    const own = gh.deployments(REPO).find((d) => d.creator === BOT)!;
+    expect(own.payload).toEqual({ okta_gitops: { approved: {} } });
+    // The App's own issue is opened; the imitation is left as it was.
+    expect(ownIssues(FAILURE)).toHaveLength(1);
+    const theirs = gh.issues(REPO).find((i) => i.number === decoy)!;
+    expect(theirs.body).toBe(`${FAILURE}\nnothing to see`);
+    expect(theirs.state).toBe("open");
+    expect(gh.violations()).toEqual([]);
+  });
+
+  it("a tree GitHub cannot give is not applied: the check fails saying why, and the deployment records the attempt", async () => {
+    const base = gh.commit(REPO, "main", { "README.md": "access\n" });
+    const sha = gh.commit(REPO, "main", {
+      "integrations/hr-sync.yaml": integrationYaml("hr-sync"),
+    });
+    gh.failNext("repos/download-tarball-archive", 502);
+    await push(sha, base);
+    expect(await oktaApps("hr-sync")).toEqual([]);
+    const check = applyChecks(sha)[0]!;
+    expect(check.conclusion).toBe("failure");
+    expect(check.output.summary).toContain("Nothing was applied");
+    const d = gh.deployments(REPO).find((x) => x.sha === sha)!;
+    expect(d.statuses.map((s) => s.state)).toEqual(["failure"]);
+    expect(ownIssues(FAILURE)).toHaveLength(1);
     expect(gh.violations()).toEqual([]);
   });
 });
