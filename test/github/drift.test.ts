@@ -159,6 +159,29 @@ describe("drift", () => {
     await driftCheck();
     expect(driftIssues()).toHaveLength(1);
     expect(driftIssues()[0]!.state).toBe("closed");
+
+    // Correcting obeys the approvals: an exception pushed straight to main is not put into Okta
+    // by the correction, and the one issue is opened again, naming it.
+    const direct = gh.commit(
+      REPO,
+      "main",
+      {
+        "integrations/legacy-dpop.yaml": integrationYaml("legacy-dpop", {
+          dpop: false,
+          exceptions: { dpop: "The vendor's client cannot do DPoP" },
+          network: { allow: ["198.51.100.20/32"] },
+        }),
+      },
+      { author: "mallory" },
+    );
+    await push(direct, merged);
+    await driftCheck();
+    expect(Object.values(org.state.apps).some((a) => a.label === "legacy-dpop")).toBe(false);
+    const reopened = driftIssues();
+    expect(reopened).toHaveLength(1);
+    expect(reopened[0]!.number).toBe(issues[0]!.number);
+    expect(reopened[0]!.state).toBe("open");
+    expect(reopened[0]!.body).toMatch(/`legacy-dpop`.*pushed straight to main/);
     expect(gh.violations()).toEqual([]);
   });
 

@@ -58,8 +58,8 @@ export async function runDriftJob(
   return { run, intervalMs };
 }
 
-/** The one drift issue: opened or updated while Okta differs or something is refused or
- * unchecked; closed once clean. A correction that put everything right is recorded in it (opened
+/** The one drift issue: opened (or the last one opened again) or updated while Okta differs or
+ * something is refused or unchecked; closed once clean. A correction that put everything right is recorded in it (opened
  * if need be) and then closed. Only the App's own issue counts. */
 async function keepDriftIssue(port: GitHubPort, deps: MergeJobDeps, run: DriftRun): Promise<void> {
   const open = await ownIssues(port, deps.botLogin, MARKERS.drift);
@@ -81,16 +81,30 @@ async function keepDriftIssue(port: GitHubPort, deps: MergeJobDeps, run: DriftRu
   });
   run.clean = !issue.open;
   if (issue.open) {
-    if (open[0]) await port.updateIssue(open[0].number, { title: issue.title, body: issue.body });
+    if (open[0]) {
+      await port.updateIssue(open[0].number, { title: issue.title, body: issue.body });
+      return;
+    }
+    // The one drift issue: the last one closed is opened again, so its history stays in one place.
+    const closed = await ownIssues(port, deps.botLogin, MARKERS.drift, "closed");
+    const last = closed.sort((a, b) => b.number - a.number)[0];
+    if (last)
+      await port.updateIssue(last.number, { title: issue.title, body: issue.body, state: "open" });
     else await port.createIssue(issue.title, issue.body, [ISSUE_LABEL]);
     return;
   }
   for (const o of open)
     await port.updateIssue(o.number, { title: issue.title, body: issue.body, state: "closed" });
-  // Drift found and corrected with no issue open: the issue records it, closed at once.
+  // Drift found and corrected with no issue open: the issue records it (the last one, or a new
+  // one), closed at once.
   if (!open.length && run.corrected) {
-    const created = await port.createIssue(issue.title, issue.body, [ISSUE_LABEL]);
-    await port.updateIssue(created.number, { state: "closed" });
+    const closed = await ownIssues(port, deps.botLogin, MARKERS.drift, "closed");
+    const last = closed.sort((a, b) => b.number - a.number)[0];
+    if (last) await port.updateIssue(last.number, { title: issue.title, body: issue.body });
+    else {
+      const created = await port.createIssue(issue.title, issue.body, [ISSUE_LABEL]);
+      await port.updateIssue(created.number, { state: "closed" });
+    }
   }
 }
 
