@@ -54,6 +54,9 @@ export interface PlanRun {
 export interface PlanOptions {
   /** Check that the resources of created or changed resource sets exist (not in a drift read). */
   checkResources?: boolean;
+  /** For a plan of only some integrations (a pull request's): the app label each had before the
+   * change, where it existed then, so that a relabelled app is found and planned as a rename. */
+  previousLabels?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -94,6 +97,9 @@ async function readAndPlan(
             name,
             // No file (a removal): no label to search by; the adapter finds the app by marker.
             ...(allDesired.has(name) ? { label: allDesired.get(name)!.app.label } : {}),
+            ...(options.previousLabels?.has(name)
+              ? { previousLabel: options.previousLabels.get(name)! }
+              : {}),
             ...(adopt ? { adopt } : {}),
           };
         }),
@@ -298,10 +304,20 @@ export interface PlanReport {
 export async function planChange(
   ws: Workspace,
   okta: OktaReader,
-  options: { only?: Set<string>; progress?: Progress } = {},
+  options: {
+    only?: Set<string>;
+    progress?: Progress;
+    previousLabels?: ReadonlyMap<string, string>;
+  } = {},
 ): Promise<PlanReport> {
   const only = options.only?.size ? options.only : undefined;
-  const run = await planAgainstOkta(ws, okta, only, options.progress);
+  const run = await planAgainstOkta(
+    ws,
+    okta,
+    only,
+    options.progress,
+    options.previousLabels ? { previousLabels: options.previousLabels } : {},
+  );
   const sandbox = sandboxApprovalLine(ws);
   const notes = [...(sandbox ? [sandbox] : []), ...run.notes];
   const guard = deletionGuard(run.plan, ws.config.bot.deletionGuard.maxDeletions);
