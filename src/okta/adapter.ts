@@ -14,7 +14,7 @@ import { checkToken, createClient, PacedRequestExecutor, type OktaClient } from 
 import { describeApp, type ImportedApp } from "./import.js";
 import { ZONES_PATH } from "./kinds/zone.js";
 import { Pacer } from "./pacer.js";
-import { OktaReader } from "./read.js";
+import { OktaReader, type WantedIntegration } from "./read.js";
 import type { OktaSettings } from "./settings.js";
 import { OktaTransport, type Method } from "./transport.js";
 import { OktaWriter } from "./write.js";
@@ -84,9 +84,7 @@ export class OktaAdapter implements OktaPort {
   }
 
   /** Only the named integrations, for a pull request's plan (see OktaReader.readIntegrations). */
-  readIntegrations(
-    wanted: { name: string; label?: string; adopt?: Adoption }[],
-  ): Promise<ActualState> {
+  readIntegrations(wanted: WantedIntegration[]): Promise<ActualState> {
     return this.reader.readIntegrations(wanted);
   }
 

@@ -39,6 +39,15 @@ import { enc, type OktaTransport, type Raw } from "./transport.js";
 
 const INTEGRATION_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
+/** An integration a pull request's plan reads: its file's label (none for a removal), the label it
+ * had at the merge base when it existed there, and the objects its import line names. */
+export interface WantedIntegration {
+  name: string;
+  label?: string;
+  previousLabel?: string;
+  adopt?: Adoption;
+}
+
 export class OktaReader {
   constructor(
     private readonly t: OktaTransport,
@@ -92,9 +101,7 @@ export class OktaReader {
    * what it points at by id. Calls grow with the number of integrations, not with the org.
    * A zone, role or resource set whose app does not exist yet is found by name where Okta allows.
    */
-  async readIntegrations(
-    wanted: { name: string; label?: string; adopt?: Adoption }[],
-  ): Promise<ActualState> {
+  async readIntegrations(wanted: WantedIntegration[]): Promise<ActualState> {
     const tokens: RawToken[] = [];
     // An integration whose file is gone has no label to search by: its app is found by marker in
     // the full list (read once), so that a pull request removing a file plans the deletion.
@@ -112,7 +119,7 @@ export class OktaReader {
     const sets: RawIamObject[] = [];
     const limitByPrincipal = new Map<string, RawRateLimit>();
     await Promise.all(
-      wanted.map(async ({ name, label, adopt }) => {
+      wanted.map(async ({ name, label, previousLabel, adopt }) => {
         const byLabel = (extra: { customRole?: string; resourceSet?: string } = {}) =>
           (
             [
@@ -151,19 +158,36 @@ export class OktaReader {
           ]);
           return;
         }
-        const found =
-          label === undefined
-            ? (await everyApp()).filter((a) => markerOf(a)?.integration === name)
-            : await this.t.list(
+        // Searched by the file's label, and by the label it had before the change (a pull
+        // request that relabels an app must plan the rename, not a second app).
+        const searched = await Promise.all(
+          [...new Set([label, previousLabel].filter((l): l is string => l !== undefined))].map(
+            (l) =>
+              this.t.list(
                 RawApp,
-                `/api/v1/apps?q=${enc(label)}&filter=${enc('name eq "oidc_client"')}&limit=200`,
-              );
+                `/api/v1/apps?q=${enc(l)}&filter=${enc('name eq "oidc_client"')}&limit=200`,
+              ),
+          ),
+        );
+        const found = [...new Map(searched.flat().map((a) => [a.id, a] as const)).values()];
+        // No label to search by (a removal), or an integration that existed before whose app no
+        // label finds (relabelled in Okta by hand): found by marker in the full list.
+        if (
+          label === undefined ||
+          (previousLabel !== undefined && !found.some((a) => markerOf(a)?.integration === name))
+        )
+          for (const a of await everyApp())
+            if (markerOf(a)?.integration === name && !found.some((f) => f.id === a.id))
+              found.push(a);
         if (adopt?.app && !found.some((a) => a.id === adopt.app)) {
           const app = await this.t.getOptional(RawApp, `/api/v1/apps/${adopt.app}`);
           if (app) found.push(app);
         }
         const mine = found.filter(
-          (a) => markerOf(a)?.integration === name || a.label === label || a.id === adopt?.app,
+          (a) =>
+            markerOf(a)?.integration === name ||
+            (label !== undefined && a.label === label) ||
+            a.id === adopt?.app,
         );
         apps.push(...mine);
         const owned =

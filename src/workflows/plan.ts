@@ -57,6 +57,9 @@ export interface PlanOptions {
   /** Refuse an `only` name that has neither a file nor anything in Okta (the CLI's typo check);
    * off for a pull request's removals of integrations that never reached Okta. */
   checkOnly?: boolean;
+  /** For a plan of only some integrations (a pull request's): the app label each had before the
+   * change, where it existed then, so that a relabelled app is found and planned as a rename. */
+  previousLabels?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -97,6 +100,9 @@ async function readAndPlan(
             name,
             // No file (a removal): no label to search by; the adapter finds the app by marker.
             ...(allDesired.has(name) ? { label: allDesired.get(name)!.app.label } : {}),
+            ...(options.previousLabels?.has(name)
+              ? { previousLabel: options.previousLabels.get(name)! }
+              : {}),
             ...(adopt ? { adopt } : {}),
           };
         }),
@@ -301,11 +307,17 @@ export interface PlanReport {
 export async function planChange(
   ws: Workspace,
   okta: OktaReader,
-  options: { only?: Set<string>; progress?: Progress; checkOnly?: boolean } = {},
+  options: {
+    only?: Set<string>;
+    progress?: Progress;
+    checkOnly?: boolean;
+    previousLabels?: ReadonlyMap<string, string>;
+  } = {},
 ): Promise<PlanReport> {
   const only = options.only?.size ? options.only : undefined;
   const run = await planAgainstOkta(ws, okta, only, options.progress, {
     ...(options.checkOnly === false ? { checkOnly: false } : {}),
+    ...(options.previousLabels ? { previousLabels: options.previousLabels } : {}),
   });
   const sandbox = sandboxApprovalLine(ws);
   const notes = [...(sandbox ? [sandbox] : []), ...run.notes];

@@ -55,6 +55,9 @@ export interface WorkspaceOptions {
   /** Okta is the local org: exceptions without an approval count as approved, and are listed in
    * `sandboxApproved` (so that the quick start runs; real Okta never gets this). */
   sandbox?: boolean;
+  /** How an integration gets the approval it lacks, said in its refusal (the CLI's default:
+   * `pass --approved NAME once it has it`; the GitHub App says how approval works there). */
+  approvalHint?: (name: string) => string;
 }
 
 export function loadWorkspace(
@@ -108,7 +111,7 @@ export function loadWorkspace(
         name,
         isBlocking(f)
           ? `fails the policy (${f.rule} at ${f.file}:${f.line})`
-          : `needs the Identity team's approval (${f.rule} at ${f.file}:${f.line}); pass --approved ${name} once it has it`,
+          : `needs the Identity team's approval (${f.rule} at ${f.file}:${f.line}); ${(options.approvalHint ?? cliApprovalHint)(name)}`,
       );
   }
   const desired = new Map<string, DesiredIntegration>();
@@ -156,6 +159,8 @@ export function loadWorkspace(
     expired,
   };
 }
+
+const cliApprovalHint = (name: string) => `pass --approved ${name} once it has it`;
 
 /** The line that says which exceptions were treated as approved against the local org, and why. */
 export function sandboxApprovalLine(ws: Workspace): string | undefined {

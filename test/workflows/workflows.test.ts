@@ -13,6 +13,7 @@ import { planChange, type PlanRun } from "../../src/workflows/plan.js";
 import { loadWorkspace, type FileSource } from "../../src/workflows/workspace.js";
 import { envFor, startOrg } from "../reconcile/harness.js";
 import { serviceApp } from "../reconcile/fixtures.js";
+import { sswsClient } from "../support/okta-sdk.js";
 
 /** A repository held in memory: path -> text. */
 function memoryFiles(files: Record<string, string>): FileSource {
@@ -103,5 +104,66 @@ describe("workflows over ports", () => {
     expect(declined.outcome).toBe("declined");
     expect(changed((await planChange(ws, okta!)).run)).toEqual(["hr-sync"]);
     expect(printed.out).not.toHaveBeenCalled();
+  });
+});
+
+describe("a plan of only the changed integrations finds a relabelled app", () => {
+  const at = (label?: string) =>
+    memoryFiles({
+      "integrations/hr-sync.yaml": stringify(serviceApp("hr-sync", label ? { label } : {})),
+    });
+  const appOps = (run: PlanRun) =>
+    run.plan.operations.filter((o) => o.kind === "app").map((o) => `${o.action} ${o.integration}`);
+  const appListings = () =>
+    org!.requests().filter((r) => r.method === "GET" && /^\/api\/v1\/apps\?/.test(r.url));
+
+  async function applied(label?: string) {
+    const ws = loadWorkspace({ files: at(label), today }, { paths: [], approved: new Set() });
+    const result = await applyChanges(ws, { okta: okta! }, { confirmDeletions: false });
+    expect(result.failed).toBe(false);
+  }
+
+  it("plans a label changed in the file as an update of the one app, found by its label before the change", async () => {
+    await applied("HR Sync");
+    const ws = loadWorkspace(
+      { files: at("HR Directory Sync"), today },
+      { paths: [], approved: new Set() },
+    );
+    const only = new Set(["hr-sync"]);
+    const blind = await planChange(ws, okta!, { only });
+    // Searched by its new label alone, the app is not found: the plan would create a second one.
+    expect(appOps(blind.run)).toEqual(["create hr-sync"]);
+    const report = await planChange(ws, okta!, {
+      only,
+      previousLabels: new Map([["hr-sync", "HR Sync"]]),
+    });
+    expect(appOps(report.run)).toEqual(["update hr-sync"]);
+    expect(report.run.plan.operations.map((o) => o.action)).not.toContain("create");
+  });
+
+  it("finds by its marker an app relabelled by hand in Okta, and plans the label back", async () => {
+    await applied("HR Sync");
+    // Relabelled through Okta's API, as a person with app admin rights would.
+    const admin = sswsClient(org!);
+    const appId = Object.values(org!.state.apps).find((a) => a.label === "HR Sync")!.id;
+    const app = await admin.applicationApi.getApplication({ appId });
+    app.label = "Renamed by hand";
+    await admin.applicationApi.replaceApplication({ appId, application: app });
+    const ws = loadWorkspace({ files: at("HR Sync"), today }, { paths: [], approved: new Set() });
+    const report = await planChange(ws, okta!, {
+      only: new Set(["hr-sync"]),
+      previousLabels: new Map([["hr-sync", "HR Sync"]]),
+    });
+    expect(appOps(report.run)).toEqual(["update hr-sync"]);
+  });
+
+  it("reads a new integration by its label alone: no listing of every app", async () => {
+    const ws = loadWorkspace({ files: at("HR Sync"), today }, { paths: [], approved: new Set() });
+    const before = appListings().length;
+    const report = await planChange(ws, okta!, { only: new Set(["hr-sync"]) });
+    expect(appOps(report.run)).toEqual(["create hr-sync"]);
+    const listed = appListings().slice(before);
+    expect(listed.length).toBe(1);
+    expect(listed[0]!.url).toContain("q=HR%20Sync");
   });
 });
