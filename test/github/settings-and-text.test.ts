@@ -149,8 +149,9 @@ describe("hostile text", () => {
     const admin = sswsClient(w.org);
     const appId = Object.values(w.org.state.apps).find((a) => a.label === "hr-sync")!.id;
     const app = await admin.applicationApi.getApplication({ appId });
-    // Okta finds a pull request's app by its label's start (and then by the bot's marker).
-    app.label = `hr-sync ${HOSTILE} @acme/everyone`.slice(0, 100);
+    // A label no search by the file's label finds: the pull request's plan finds the app by the
+    // bot's marker (it existed at the merge base), and plans the label back.
+    app.label = `${HOSTILE} @acme/everyone`.slice(0, 100);
     await admin.applicationApi.replaceApplication({ appId, application: app });
 
     const head = w.gh.commit(
@@ -164,10 +165,41 @@ describe("hostile text", () => {
     const comment = botComments(w, REPO, pr);
     expect(comment).toHaveLength(1);
     expect(comment[0]!.body).toContain("octocat");
+    expect(comment[0]!.body).not.toMatch(/#### `hr-sync`[\s\S]*create/);
     expectInert(comment[0]!.body);
     const policy = latestCheck(w, REPO, head, POLICY);
     expectInert(policy.output.summary);
     expectInert(policy.output.text);
+  });
+});
+
+describe("a relabel", () => {
+  it("plans the app's new label as an update of the one app, not as a second app", async () => {
+    // ledger is on main and in Okta under its first label.
+    const spec = { label: "Ledger Export", network: { allow: ["198.51.100.77/32"] } };
+    w.gh.commit(REPO, "main", { "integrations/ledger.yaml": integrationYaml("ledger", spec) });
+    const disk = new Repo();
+    try {
+      disk.write("hr-sync");
+      disk.write("ledger", spec);
+      const applied = await cli(runApply, ["--yes"], disk, w.org);
+      expect(applied.code, applied.out + applied.err).toBe(0);
+    } finally {
+      disk.cleanup();
+    }
+    const head = w.gh.commit(
+      REPO,
+      "relabel",
+      { "integrations/ledger.yaml": integrationYaml("ledger", { ...spec, label: "Ledger Sync" }) },
+      { author: "dana" },
+    );
+    const pr = w.gh.openPullRequest(REPO, { head: "relabel", author: "dana" });
+    await pullRequestDelivery(w, REPO, pr, "opened");
+    const body = botComments(w, REPO, pr)[0]!.body;
+    // Searched by its new label alone, the app would not be found and a second one planned.
+    expect(body).toContain("0 to create, 1 to update");
+    expect(body).toMatch(/#### `ledger`[\s\S]*update[\s\S]*Ledger Sync/);
+    expect(latestCheck(w, REPO, head, POLICY).conclusion).toBe("success");
   });
 });
 

@@ -155,7 +155,13 @@ export async function approvedWorkspace(
     verdicts.filter((v) => v.approved && v.key !== SETTINGS_KEY).map((v) => v.key),
   );
   // Never `all`, never the sandbox: against the local org too, only GitHub's record approves.
-  const workspace = loadWorkspace(ports, { paths: [], approved });
+  const workspace = loadWorkspace(ports, {
+    paths: [],
+    approved,
+    // How approval works here: the App takes none from the command line.
+    approvalHint: () =>
+      "a pull request that the Identity team approves (okta-gitops/identity-approval) must change it",
+  });
   return { workspace, verdicts, record, ...(settingsRefused ? { settingsRefused } : {}) };
 }
 

@@ -13,6 +13,7 @@ import { MissingPathError } from "../../load/source-directory.js";
 import type { SourceFile } from "../../load/types.js";
 import { settingsException, type ExceptionEntry } from "../../policy/exceptions.js";
 import { exceptionsOf } from "../../policy/exceptions.js";
+import { validate } from "../../validate.js";
 import { WorkflowError } from "../../workflows/errors.js";
 import { planChange, type PlanReport } from "../../workflows/plan.js";
 import { loadWorkspace, nameFromFile, type Workspace } from "../../workflows/workspace.js";
@@ -51,6 +52,8 @@ export interface PullRequestView {
   config: Config;
   /** Integrations the pull request adds, changes or removes (by name). */
   changed: Set<string>;
+  /** The app label of each changed integration at the merge base, where it was there. */
+  previousLabels: Map<string, string>;
   /** The pull request changes .okta-gitops.yml (byte for byte). */
   settingsChanged: boolean;
   /** Findings of the pull request's own settings file (it would not load once merged). */
@@ -105,10 +108,12 @@ export async function viewPullRequest(job: PullJob, pr: PullRequestInfo): Promis
   const headFiles = integrationFiles(head);
   const baseFiles = integrationFiles(base);
   const changed = new Set<string>();
+  const changedAtBase: SourceFile[] = [];
   for (const path of new Set([...headFiles.keys(), ...baseFiles.keys()])) {
     const a = baseFiles.get(path);
     const b = headFiles.get(path);
     if (a && b && sameBytes(a, b)) continue;
+    if (a) changedAtBase.push({ path, bytes: a });
     const byFile = nameFromFile(path);
     if (byFile) changed.add(byFile);
     const loaded = workspace.integrations.find((i) => i.file === path);
@@ -144,12 +149,23 @@ export async function viewPullRequest(job: PullJob, pr: PullRequestInfo): Promis
     const atBase = exceptionHashes(base, atHead, config, job.today);
     exceptions.unshift(...atHead.filter((e) => atBase.get(e.key) !== e.hash));
   }
+  // The app labels the changed integrations had at the merge base: Okta is searched by those too,
+  // so that a pull request relabelling an app plans its rename, not a second app.
+  const previousLabels = new Map<string, string>();
+  for (const { integration } of validate({ files: changedAtBase, config, today: job.today })
+    .integrations)
+    if (integration.kind === "ServiceApp")
+      previousLabels.set(
+        integration.metadata.name,
+        integration.spec.label ?? integration.metadata.name,
+      );
   return {
     pr,
     mergeBase,
     workspace,
     config,
     changed,
+    previousLabels,
     settingsChanged,
     settingsFindings,
     exceptions,
@@ -178,7 +194,11 @@ export async function runPullRequestJob(job: PullJob, number: number): Promise<v
   if (view.changed.size) {
     try {
       const okta = await runtime.deps.okta();
-      plan = await planChange(view.workspace, okta, { only: view.changed, checkOnly: false });
+      plan = await planChange(view.workspace, okta, {
+        only: view.changed,
+        checkOnly: false,
+        previousLabels: view.previousLabels,
+      });
     } catch (error) {
       unplanned = `Okta could not be read: ${messageOf(error)}`;
       runtime.log.warn(`${port.repo.owner}/${port.repo.repo}#${pr.number}: ${unplanned}`);
