@@ -21,6 +21,7 @@ import {
   startWorld,
   type World,
 } from "./support.js";
+import { MAX_PLANNED_INTEGRATIONS } from "../../src/github/jobs/pull-request.js";
 
 let w: World;
 const CONFIGURED = "acme/okta-access";
@@ -401,6 +402,29 @@ describe("a pull request", () => {
     expect(small.okta).toBeGreaterThan(0);
     // GitHub too: one archive per tree, whatever the repository holds.
     expect(large).toEqual(small);
+  });
+
+  it(`that changes more than ${MAX_PLANNED_INTEGRATIONS} integrations is validated, not planned: no Okta read, and the check fails saying why`, async () => {
+    const repo = "acme/bulk";
+    w.gh.createRepo(repo);
+    w.gh.commit(repo, "main", { "integrations/svc-0.yaml": integrationYaml("svc-0") });
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= MAX_PLANNED_INTEGRATIONS + 1; i++)
+      files[`integrations/bulk-${i}.yaml`] = integrationYaml(`bulk-${i}`, {
+        network: { allow: [`198.51.${100 + Math.floor(i / 250)}.${(i % 250) + 1}/32`] },
+      });
+    const head = w.gh.commit(repo, "bulk", files, { author: "erin" });
+    const pr = w.gh.openPullRequest(repo, { head: "bulk", author: "erin" });
+    const before = oktaCalls(w.org);
+    await pullRequestDelivery(w, repo, pr, "opened");
+    expect(oktaCalls(w.org)).toBe(before);
+    const policy = latestCheck(w, repo, head, POLICY);
+    expect(policy.conclusion).toBe("failure");
+    expect(policy.output.summary).toContain(
+      `more than the ${MAX_PLANNED_INTEGRATIONS} a pull request's plan reads from Okta`,
+    );
+    const comment = botComments(w, repo, pr)[0]!.body;
+    expect(comment).not.toMatch(/No changes|plan is empty/i);
   });
 
   it("refuses a forged delivery: nothing is done, and the only log line is the refusal", async () => {

@@ -34,6 +34,9 @@ import { approvalsOfPullRequest, exceptionHashes } from "./approval.js";
 
 export { APPROVAL_CHECK, POLICY_CHECK };
 
+/** Most integrations one pull request's plan reads from Okta. */
+export const MAX_PLANNED_INTEGRATIONS = 200;
+
 export interface PullJob {
   port: GitHubPort;
   runtime: AppRuntime;
@@ -191,7 +194,11 @@ export async function runPullRequestJob(job: PullJob, number: number): Promise<v
   // Only what the pull request changes is planned: Okta is asked about those integrations alone.
   let plan: PlanReport | undefined;
   let unplanned: string | undefined;
-  if (view.changed.size) {
+  if (view.changed.size > MAX_PLANNED_INTEGRATIONS) {
+    // Anyone who can open a pull request (a fork's included) could otherwise spend the bot's Okta
+    // rate share on reads: a pull request's plan is bounded; apply on merge still plans them all.
+    unplanned = `this pull request changes ${view.changed.size} integrations, more than the ${MAX_PLANNED_INTEGRATIONS} a pull request's plan reads from Okta: they are validated, not planned; split it into smaller pull requests`;
+  } else if (view.changed.size) {
     try {
       const okta = await runtime.deps.okta();
       plan = await planChange(view.workspace, okta, {
