@@ -188,6 +188,9 @@ function outputBody(o: CheckOutput, annotations: Annotation[]): Record<string, u
   };
 }
 
+/** The longest an archive download may take (GitHub's links of private repositories last 5 min). */
+const ARCHIVE_TIMEOUT_MS = 120_000;
+
 export function octokitPort(octokit: OctokitLike, repo: RepoRef): GitHubPort {
   const base = { owner: repo.owner, repo: repo.repo };
 
@@ -232,7 +235,11 @@ export function octokitPort(octokit: OctokitLike, repo: RepoRef): GitHubPort {
         const location = r.headers.location;
         if (typeof location !== "string")
           throw new GitHubAnswerError(`the archive of ${ref}: a redirect without a Location`);
-        const res = await fetch(new URL(location, r.url), { redirect: "error" });
+        // Bounded in time as in size: a download that stalls must not hold the job forever.
+        const res = await fetch(new URL(location, r.url), {
+          redirect: "error",
+          signal: AbortSignal.timeout(ARCHIVE_TIMEOUT_MS),
+        });
         if (!res.ok)
           throw new GitHubAnswerError(`the archive of ${ref}: HTTP ${res.status} from its address`);
         return readBounded(
