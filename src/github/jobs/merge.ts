@@ -11,9 +11,8 @@ import { deletionGuard, deletionGuardMessage } from "../../reconcile/plan-notes.
 import { applyChanges, type OktaWriter } from "../../workflows/apply.js";
 import { WorkflowError } from "../../workflows/errors.js";
 import { loadWorkspace, type FileSource, type Workspace } from "../../workflows/workspace.js";
-import { memorySource } from "../../load/source-memory.js";
-import { MissingPathError } from "../../load/source-directory.js";
 import type { GitHubPort, IssueInfo, PullRequestInfo } from "../port.js";
+import { treeSource } from "../archives.js";
 import {
   approvalsOnMain,
   latestRecord,
@@ -103,21 +102,7 @@ export async function revisionSource(
   deps: Pick<MergeJobDeps, "tree">,
   sha: string,
 ): Promise<FileSource> {
-  const tree = await deps.tree(port, sha);
-  const source = memorySource(tree);
-  const empty = !tree.files.some((f) => f.path.startsWith("integrations/"));
-  return {
-    has: (path) => source.has(path),
-    read: (paths) => {
-      try {
-        return source.read(paths);
-      } catch (error) {
-        if (empty && error instanceof MissingPathError)
-          return { files: [], findings: [...tree.findings] };
-        throw error;
-      }
-    },
-  };
+  return treeSource(await deps.tree(port, sha));
 }
 
 /** The exceptions on a tree: the integrations', and the settings file's when it departs from the

@@ -8,8 +8,6 @@
 import type { Config, Finding } from "../../model/index.js";
 import { isBlocking } from "../../model/index.js";
 import { CONFIG_FILE, loadConfig } from "../../load/config.js";
-import { memorySource } from "../../load/source-memory.js";
-import { MissingPathError } from "../../load/source-directory.js";
 import type { SourceFile } from "../../load/types.js";
 import { settingsException, type ExceptionEntry } from "../../policy/exceptions.js";
 import { exceptionsOf } from "../../policy/exceptions.js";
@@ -19,7 +17,7 @@ import { planChange, type PlanReport } from "../../workflows/plan.js";
 import { loadWorkspace, nameFromFile, type Workspace } from "../../workflows/workspace.js";
 import type { ApprovalDecision } from "../approval.js";
 import type { AppRuntime } from "../runtime.js";
-import type { Tree } from "../archives.js";
+import { treeSource, type Tree } from "../archives.js";
 import type { CheckConclusion, CheckOutput, GitHubPort, PullRequestInfo } from "../port.js";
 import {
   APPROVAL_CHECK,
@@ -80,24 +78,9 @@ export async function viewPullRequest(job: PullJob, pr: PullRequestInfo): Promis
     ...head.files.filter((f) => f.path !== CONFIG_FILE),
     ...(mainSettings ? [{ path: CONFIG_FILE, bytes: mainSettings }] : []),
   ];
-  const source = memorySource({ files, findings: head.findings });
-  // A tree without integrations/ (none yet, or the last one removed) is an empty repository to
-  // the bot, not a missing path.
-  const empty = !files.some((f) => f.path.startsWith("integrations/"));
   const workspace = loadWorkspace(
     {
-      files: {
-        has: (path) => source.has(path),
-        read: (paths) => {
-          try {
-            return source.read(paths);
-          } catch (error) {
-            if (empty && error instanceof MissingPathError)
-              return { files: [], findings: [...head.findings] };
-            throw error;
-          }
-        },
-      },
+      files: treeSource({ files, findings: head.findings }),
       today: job.today,
     },
     // Approvals are the identity-approval check's matter: the plan shows what merging would do
