@@ -423,6 +423,22 @@ describe("apply on merge", () => {
     expect(gh.violations()).toEqual([]);
   });
 
+  it("an apply check whose full report GitHub refuses is completed as a failure, never left in progress", async () => {
+    const base = gh.commit(REPO, "main", { "README.md": "reported\n" });
+    const sha = gh.commit(REPO, "main", {
+      "integrations/ledger.yaml": integrationYaml("ledger", {
+        network: { allow: ["198.51.100.88/32"] },
+      }),
+    });
+    gh.failNext("checks/update", 502, 1);
+    await push(sha, base);
+    const checks = applyChecks(sha);
+    expect(checks.filter((c) => c.status !== "completed")).toEqual([]);
+    expect(checks[0]!.conclusion).toBe("failure");
+    expect(checks[0]!.output.summary).toContain("could not report this apply in full");
+    expect(gh.violations()).toEqual([]);
+  });
+
   it("a tree GitHub cannot give is not applied: the check fails saying why, and the deployment records the attempt", async () => {
     const base = gh.commit(REPO, "main", { "README.md": "access\n" });
     const sha = gh.commit(REPO, "main", {

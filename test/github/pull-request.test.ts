@@ -210,6 +210,30 @@ describe("a pull request", () => {
     expect(latestCheck(w, repo, head, POLICY).conclusion).toBe("success");
   });
 
+  it("fails closed when GitHub refuses the plan comment: no check is left in progress, the approval check fails", async () => {
+    const repo = CONFIGURED;
+    const head = w.gh.commit(
+      repo,
+      "no-comment",
+      {
+        "integrations/no-comment.yaml": integrationYaml("no-comment", {
+          network: { allow: ["198.51.100.16/32"] },
+        }),
+      },
+      { author: "alice" },
+    );
+    const pr = w.gh.openPullRequest(repo, { head: "no-comment", author: "alice" });
+    w.gh.failNext("issues/create-comment", 502, 1);
+    await pullRequestDelivery(w, repo, pr, "opened");
+    const runs = w.gh.checkRuns(repo, head);
+    expect(runs.filter((r) => r.status !== "completed")).toEqual([]);
+    expect(latestCheck(w, repo, head, POLICY).conclusion).toBe("failure");
+    expect(latestCheck(w, repo, head, APPROVAL).conclusion).toBe("failure");
+    expect(latestCheck(w, repo, head, APPROVAL).output.summary).toContain(
+      "could not check this commit",
+    );
+  });
+
   it("never takes a person's comment that imitates the plan marker for its own", async () => {
     const repo = CONFIGURED;
     const head = w.gh.commit(

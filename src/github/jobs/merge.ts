@@ -201,9 +201,22 @@ export async function runMergeJob(
   const input = reportInput(run, check.htmlUrl);
   run.failed = applyFailed(input);
   const conclusion = run.failed ? "failure" : "success";
-  await report(deps, "check run", () =>
-    port.updateCheckRun(check.id, { status: "completed", ...applyCheck(input) }),
-  );
+  await report(deps, "check run", async () => {
+    try {
+      await port.updateCheckRun(check.id, { status: "completed", ...applyCheck(input) });
+    } catch (error) {
+      // Never left in progress: a plain failure, saying why, when the full report cannot be sent.
+      await port.updateCheckRun(check.id, {
+        status: "completed",
+        conclusion: "failure",
+        output: {
+          title: "Apply not reported",
+          summary: `okta-gitops could not report this apply in full (${mdCode(errorText(error))}): see the deployment and the failure issue.`,
+        },
+      });
+      throw error;
+    }
+  });
   if (!deployment && !record)
     // The tree never loaded: a deployment still records the attempt, carrying nothing new.
     await report(deps, "deployment", async () => {

@@ -160,20 +160,29 @@ export async function viewPullRequest(job: PullJob, pr: PullRequestInfo): Promis
 
 /** pull_request opened, synchronize, reopened, or one of our checks re-run. */
 export async function runPullRequestJob(job: PullJob, number: number): Promise<void> {
-  const { port, runtime } = job;
+  const { port } = job;
   const pr = await port.pullRequest(number);
   if (pr.state !== "open") return;
   const check = await port.createCheckRun(POLICY_CHECK, pr.headSha, { status: "in_progress" });
-  let view: PullRequestView;
   try {
-    view = await viewPullRequest(job, pr);
+    await checkPullRequest(job, pr, check);
   } catch (error) {
-    // Fail closed, saying why: a check left in progress, or a success, would be worse.
+    // Fail closed, saying why, whatever went wrong (a tree that cannot be read, a renderer that
+    // throws): a check left in progress reads as pending forever, a success would be worse.
     await port.updateCheckRun(check.id, refusedCheck(error));
     await port.createCheckRun(APPROVAL_CHECK, pr.headSha, refusedCheck(error));
     if (!(error instanceof WorkflowError)) throw error;
-    return;
   }
+}
+
+/** The policy check, the plan comment and the approval check of an open pull request. */
+async function checkPullRequest(
+  job: PullJob,
+  pr: PullRequestInfo,
+  check: { id: number; htmlUrl: string },
+): Promise<void> {
+  const { port, runtime } = job;
+  const view = await viewPullRequest(job, pr);
   // Only what the pull request changes is planned: Okta is asked about those integrations alone.
   let plan: PlanReport | undefined;
   let unplanned: string | undefined;
