@@ -99,6 +99,9 @@ function add(groups: Map<string, Place[]>, key: string, place: Place): void {
   else group.push(place);
 }
 
+/** How many of the other files a uniqueness finding names. */
+const NAMED_OTHERS = 3;
+
 /** A finding at each place of every key used by more than one integration. Places in the same
  * integration (the same name) count once unless `byName` is false (for the name rule itself). */
 function shared(
@@ -114,17 +117,29 @@ function shared(
       places.map((p) => (byName ? p.li.integration.metadata.name : p.li.file)),
     );
     if (owners.size < 2) continue;
+    // The files of each owner, in order: a message names a few of the others and counts the
+    // rest, so that a thousand integrations sharing one allow list give a thousand short
+    // findings, not a thousand lists of a thousand files.
+    const filesOf = new Map<string, string[]>();
+    for (const p of places) {
+      const owner = byName ? p.li.integration.metadata.name : p.li.file;
+      const files = filesOf.get(owner) ?? [];
+      if (!files.includes(p.li.file)) files.push(p.li.file);
+      filesOf.set(owner, files);
+    }
+    const total = [...filesOf.values()].reduce((n, f) => n + f.length, 0);
     for (const place of places) {
       const me = byName ? place.li.integration.metadata.name : place.li.file;
-      const others = [
-        ...new Set(
-          places
-            .filter((p) => (byName ? p.li.integration.metadata.name : p.li.file) !== me)
-            .map((p) => p.li.file),
-        ),
-      ];
+      const named: string[] = [];
+      for (const [owner, files] of filesOf) {
+        if (owner === me) continue;
+        named.push(...files.slice(0, NAMED_OTHERS - named.length));
+        if (named.length >= NAMED_OTHERS) break;
+      }
+      const rest = total - filesOf.get(me)!.length - named.length;
+      const others = named.join(", ") + (rest > 0 ? ` and ${rest} more` : "");
       findings.push(
-        report(place.li, rule, place.path, message(others.join(", ")), {
+        report(place.li, rule, place.path, message(others), {
           part: place.part ?? "value",
         }),
       );

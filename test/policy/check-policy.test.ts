@@ -135,3 +135,26 @@ describe("checkPolicy", () => {
     expect(check(["scopes.unknown/pass.yaml"])).toEqual([]);
   });
 });
+
+describe("a repository rule over many integrations", () => {
+  it("names three of the others sharing an allow list and counts the rest, so 1,000 findings stay short", async () => {
+    const { stringify } = await import("yaml");
+    const { serviceApp } = await import("../reconcile/fixtures.js");
+    const integrations = Array.from({ length: 1000 }, (_, i) =>
+      loadedFromYaml(
+        `integrations/svc-${i}.yaml`,
+        stringify(serviceApp(`svc-${i}`, { role: { standard: "READ_ONLY_ADMIN" } })),
+      ),
+    );
+    const shared = checkPolicy({ integrations, config: DEFAULT_CONFIG, today: TODAY }).filter(
+      (f) => f.rule === "unique.network-zone",
+    );
+    expect(shared).toHaveLength(1000);
+    expect(shared[0]!.message).toContain(
+      "integrations/svc-1.yaml, integrations/svc-2.yaml, integrations/svc-3.yaml and 996 more",
+    );
+    expect(shared[999]!.message).toContain("integrations/svc-0.yaml");
+    expect(shared[999]!.message).not.toContain("svc-999.yaml");
+    expect(Math.max(...shared.map((f) => f.message.length))).toBeLessThan(400);
+  });
+});
