@@ -14,7 +14,7 @@ import { stringify } from "yaml";
 import { startLocalOrg, type LocalOrg } from "../src/local-org/index.js";
 import { runApply } from "../src/cli/commands/apply.js";
 import { envFor, Repo, testIo } from "../test/reconcile/harness.js";
-import { serviceApp } from "../test/reconcile/fixtures.js";
+import { serviceApp, type SpecOverrides } from "../test/reconcile/fixtures.js";
 import { startApp } from "../test/support/github-app.js";
 import { startLocalGitHub, type LocalGitHub } from "../test/support/local-github/index.js";
 import { deliver, pullRequestEvent } from "../test/support/local-github/webhooks.js";
@@ -86,9 +86,13 @@ async function measure(
 ): Promise<Measured> {
   const fullName = `acme/okta-${size}`;
   const name = (i: number) => `svc-${size}-${String(i).padStart(5, "0")}`;
-  const docs = Array.from({ length: size }, (_, i) =>
-    serviceApp(name(i), { role: { standard: "READ_ONLY_ADMIN" } }),
-  );
+  // Each integration with its own egress address, as in a real repository (a shared allow list
+  // is a warning on every file that shares it).
+  const spec = (i: number): SpecOverrides => ({
+    role: { standard: "READ_ONLY_ADMIN" },
+    network: { allow: [`20.${Math.floor(i / 250)}.${(i % 250) + 1}.10/32`] },
+  });
+  const docs = Array.from({ length: size }, (_, i) => serviceApp(name(i), spec(i)));
   // Okta holds the repository's integrations, as it does once main has been applied.
   const repo = new Repo();
   try {
@@ -112,17 +116,15 @@ async function measure(
   // One warm-up run (the first event pays for the installation token and module loading), then
   // `runs` measured ones, each a new pull request changing the same one file.
   for (let r = 0; r <= runs; r++) {
-    const changed = docs[Math.floor(size / 2)]!;
+    const middle = Math.floor(size / 2);
+    const changed = docs[middle]!;
     const branch = `change-${r}`;
     gh.commit(
       fullName,
       branch,
       {
         [`integrations/${changed.metadata.name}.yaml`]: stringify(
-          serviceApp(changed.metadata.name, {
-            role: { standard: "READ_ONLY_ADMIN" },
-            rateLimit: { percent: 10 + r },
-          }),
+          serviceApp(changed.metadata.name, { ...spec(middle), rateLimit: { percent: 10 + r } }),
         ),
       },
       { author: "erin" },
