@@ -78,12 +78,53 @@ export function loadWorkspace(
   }
   const result = validate({ files: sources.files, config, today: today });
   const findings = [...sources.findings, ...result.findings].sort(compareFindings);
+  return sortWorkspace(
+    {
+      integrations: result.integrations,
+      config,
+      findings,
+      sources: sources.files,
+      ...(configSources.files[0] ? { configSource: configSources.files[0] } : {}),
+    },
+    today,
+    options,
+  );
+}
+
+/** What loading and validating give, before approvals sort it. */
+type Validated = Pick<
+  Workspace,
+  "integrations" | "config" | "findings" | "sources" | "configSource"
+>;
+
+/** The same files sorted again under other approvals (the GitHub App learns what is approved
+ * from the exceptions the first sorting found): no file is read or validated again. */
+export function withApprovals(
+  ws: Workspace,
+  today: string,
+  options: Omit<WorkspaceOptions, "paths" | "configPath">,
+): Workspace {
+  const { integrations, config, findings, sources, configSource } = ws;
+  return sortWorkspace(
+    { integrations, config, findings, sources, ...(configSource ? { configSource } : {}) },
+    today,
+    options,
+  );
+}
+
+/** Sorts validated files into what may be reconciled and what is refused, and why. */
+function sortWorkspace(
+  validated: Validated,
+  today: string,
+  options: Omit<WorkspaceOptions, "paths" | "configPath">,
+): Workspace {
+  const { config, findings } = validated;
 
   // An exception past its expiry loses its access (the default) or is refused and reported
   // (`onExpiry: report`, through the api-token.expired finding).
   const expired = new Map<string, { expires: string; token: DesiredToken }>();
   if (config.bot.exceptions.onExpiry === "revoke")
-    for (const { integration } of result.integrations)
+    for (const { integration } of validated.integrations)
       if (integration.kind === "ApiTokenException" && integration.spec.expires <= today)
         expired.set(integration.metadata.name, {
           expires: integration.spec.expires,
@@ -116,14 +157,14 @@ export function loadWorkspace(
   }
   const desired = new Map<string, DesiredIntegration>();
   const adoptions = new Map<string, Adoption>();
-  for (const li of result.integrations) {
+  for (const li of validated.integrations) {
     const ids = li.importLine?.ids;
     if (ids && Object.keys(ids).length) adoptions.set(li.integration.metadata.name, { ...ids });
   }
   const tokens = new Map<string, DesiredToken>();
   const refusedDesired = new Map<string, DesiredIntegration>();
   const refusedTokens = new Map<string, DesiredToken>();
-  for (const { integration } of result.integrations) {
+  for (const { integration } of validated.integrations) {
     const name = integration.metadata.name;
     if (expired.has(name)) continue;
     const isRefused = refused.has(name);
@@ -143,7 +184,7 @@ export function loadWorkspace(
       serviceAccount: t.serviceAccount,
     });
   return {
-    integrations: result.integrations,
+    integrations: validated.integrations,
     config,
     findings,
     desired,
@@ -152,8 +193,8 @@ export function loadWorkspace(
     unnamedFailure,
     adoptions,
     sandboxApproved: [...sandboxApproved].filter((n) => !refused.has(n)).sort(),
-    sources: sources.files,
-    ...(configSources.files[0] ? { configSource: configSources.files[0] } : {}),
+    sources: validated.sources,
+    ...(validated.configSource ? { configSource: validated.configSource } : {}),
     refusedDesired,
     refusedTokens,
     expired,

@@ -10,7 +10,7 @@ import { oktaSettingsFromEnv } from "../../src/okta/settings.js";
 import { applyChanges } from "../../src/workflows/apply.js";
 import { checkDrift } from "../../src/workflows/drift.js";
 import { planChange, type PlanRun } from "../../src/workflows/plan.js";
-import { loadWorkspace, type FileSource } from "../../src/workflows/workspace.js";
+import { loadWorkspace, withApprovals, type FileSource } from "../../src/workflows/workspace.js";
 import { envFor, startOrg } from "../reconcile/harness.js";
 import { serviceApp } from "../reconcile/fixtures.js";
 import { sswsClient } from "../support/okta-sdk.js";
@@ -165,5 +165,29 @@ describe("a plan of only the changed integrations finds a relabelled app", () =>
     const listed = appListings().slice(before);
     expect(listed.length).toBe(1);
     expect(listed[0]!.url).toContain("q=HR%20Sync");
+  });
+});
+
+describe("withApprovals", () => {
+  it("sorts the same files as loading them again under those approvals would, reading nothing", () => {
+    const yaml = stringify(
+      serviceApp("no-dpop", {
+        dpop: false,
+        exceptions: { dpop: "The vendor's SDK cannot send DPoP proofs until its 5.0 release." },
+      }),
+    );
+    const files = memoryFiles({ "integrations/no-dpop.yaml": yaml });
+    const bare = loadWorkspace({ files, today }, { paths: [], approved: new Set() });
+    expect([...bare.refused.keys()]).toEqual(["no-dpop"]);
+    const reads = vi.spyOn(files, "read");
+    const approved = withApprovals(bare, today, { approved: new Set(["no-dpop"]) });
+    expect(reads).not.toHaveBeenCalled();
+    const again = loadWorkspace({ files, today }, { paths: [], approved: new Set(["no-dpop"]) });
+    // All but the loaded documents themselves (their locate() closures are new on each load).
+    const { integrations: a, ...sorted } = approved;
+    const { integrations: b, ...loaded } = again;
+    expect(sorted).toEqual(loaded);
+    expect(a.map((i) => i.integration)).toEqual(b.map((i) => i.integration));
+    expect(approved.desired.has("no-dpop")).toBe(true);
   });
 });

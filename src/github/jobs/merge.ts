@@ -10,7 +10,12 @@ import { exceptionsOf, settingsException, type ExceptionEntry } from "../../poli
 import { deletionGuard, deletionGuardMessage } from "../../reconcile/plan-notes.js";
 import { applyChanges, type OktaWriter } from "../../workflows/apply.js";
 import { WorkflowError } from "../../workflows/errors.js";
-import { loadWorkspace, type FileSource, type Workspace } from "../../workflows/workspace.js";
+import {
+  loadWorkspace,
+  withApprovals,
+  type FileSource,
+  type Workspace,
+} from "../../workflows/workspace.js";
 import type { GitHubPort, IssueInfo, PullRequestInfo } from "../port.js";
 import { treeSource } from "../archives.js";
 import {
@@ -140,8 +145,7 @@ export async function approvedWorkspace(
     verdicts.filter((v) => v.approved && v.key !== SETTINGS_KEY).map((v) => v.key),
   );
   // Never `all`, never the sandbox: against the local org too, only GitHub's record approves.
-  const workspace = loadWorkspace(ports, {
-    paths: [],
+  const workspace = withApprovals(bare, ports.today, {
     approved,
     // How approval works here: the App takes none from the command line.
     approvalHint: () =>
