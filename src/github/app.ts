@@ -153,38 +153,22 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       );
     };
 
-    app.on(
-      ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],
-      async (context) => {
+    /** A pull request's events: a full check (its head changed), or the approval alone. */
+    const onPull = (events: Parameters<Probot["on"]>[0], full: boolean) =>
+      app.on(events, async (context) => {
         const e = await accept(PullEvent, context);
         if (!e) return;
-        pullJob(
-          context,
-          repoOf(e.repository),
-          e.pull_request.number,
-          true,
-          e.repository.default_branch,
-        );
-      },
-    );
-
-    app.on(
+        const { repository: r, pull_request: pr } = e;
+        pullJob(context, repoOf(r), pr.number, full, r.default_branch);
+      });
+    onPull(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"], true);
+    onPull(
       [
         "pull_request_review.submitted",
         "pull_request_review.edited",
         "pull_request_review.dismissed",
       ],
-      async (context) => {
-        const e = await accept(PullEvent, context);
-        if (!e) return;
-        pullJob(
-          context,
-          repoOf(e.repository),
-          e.pull_request.number,
-          false,
-          e.repository.default_branch,
-        );
-      },
+      false,
     );
 
     // A re-run of one of our checks: the pull requests of its commit are checked again.
