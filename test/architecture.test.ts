@@ -24,6 +24,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ["render"],
   ["reconcile"],
   ["okta"],
+  // Running several replicas: Okta's lock and rate budget, and the connection, kept in Redis.
+  ["redis"],
   ["workflows"],
   // The GitHub App: a thin adapter over the workflows, as the CLI is; `okta-gitops serve` starts it.
   ["github"],
