@@ -124,11 +124,11 @@ describe.skipIf(!REDIS_AVAILABLE)("durable work queue (Redis)", () => {
     // one (it covers only the older approval-only one) and a newer full check arrive.
     await b.enqueue(item("acme/okta#7", "full-1", 1));
     await a.enqueue(item("acme/okta#7", "approval-1", 0));
+    // Nothing covers these two yet: the running one and both wait.
+    expect((await a.stats()).depth).toBe(3);
+    expect((await a.stats()).oldestAgeMs).toBeGreaterThanOrEqual(250);
     await b.enqueue(item("acme/okta#7", "full-2", 1));
     await a.enqueue(item("acme/okta#7", "approval-2", 0));
-    const depth = (await a.stats()).depth;
-    expect(depth).toBe(5);
-    expect((await a.stats()).oldestAgeMs).toBeGreaterThanOrEqual(250);
     hold.open();
     await a.idle();
     expect(ran).toEqual(["running", "full-2", "approval-2"]);
@@ -193,5 +193,68 @@ describe.skipIf(!REDIS_AVAILABLE)("durable work queue (Redis)", () => {
     expect(tookOverMs).toBeGreaterThan(500);
     expect(tookOverMs).toBeLessThan(10_000);
     console.log(`stalled job taken over ${tookOverMs} ms after the other replica started`);
+  });
+
+  it("refuses an item within its timeout when Redis does not answer, instead of hanging the delivery", async () => {
+    const q = durableWorkQueue({
+      // Nothing listens there.
+      settings: { url: "redis://127.0.0.1:1", prefix: redis.prefix() },
+      enqueueTimeoutMs: 300,
+    });
+    const started = Date.now();
+    await expect(q.enqueue(item("acme/okta#1", "lost"))).rejects.toThrow(/Redis did not answer/);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await q.close();
+  });
+
+  it("close() stops taking work and hands a job that does not finish within the grace back to another replica", async () => {
+    const prefix = redis.prefix();
+    const a = durableWorkQueue({
+      settings: { url: redis.url, prefix },
+      lockDurationMs: 1000,
+      stalledIntervalMs: 500,
+      retryDelayMs: 30,
+      closeGraceMs: 300,
+    });
+    const b = queue(prefix);
+    const onA: string[] = [];
+    const onB: string[] = [];
+    a.start(async (i) => {
+      onA.push(nameOf(i));
+      await new Promise(() => {}); // never finishes here
+    });
+    await a.enqueue(item("acme/okta@main", "long", 0, "long-delivery"));
+    await until(() => onA.length === 1, "the job to start on the first replica");
+    const closing = Date.now();
+    await a.close();
+    expect(Date.now() - closing).toBeLessThan(3000);
+    await expect(a.enqueue(item("acme/okta#3", "refused"))).rejects.toThrow(/shutting down/);
+    b.start(async (i) => void onB.push(nameOf(i)));
+    await until(() => onB.length === 1, "the job handed back to the other replica", 15_000);
+    await b.idle();
+    expect(onB).toEqual(["long"]);
+    expect(onA).toEqual(["long"]);
+  });
+
+  it("close() lets a running job finish within the grace, and another replica does not run it again", async () => {
+    const prefix = redis.prefix();
+    const a = queue(prefix);
+    const b = queue(prefix);
+    const ran: string[] = [];
+    const hold = gate();
+    a.start(async (i) => {
+      await hold.wait();
+      ran.push(`${nameOf(i)}@a`);
+    });
+    await a.enqueue(item("acme/okta@main", "short", 0, "short-delivery"));
+    await sleep(200);
+    const closed = a.close();
+    b.start(async (i) => void ran.push(`${nameOf(i)}@b`));
+    await sleep(100);
+    hold.open();
+    await closed;
+    await sleep(1500); // past a lock's lapse: nothing stalls
+    await b.idle();
+    expect(ran).toEqual(["short@a"]);
   });
 });
