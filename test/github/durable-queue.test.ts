@@ -257,4 +257,58 @@ describe.skipIf(!REDIS_AVAILABLE)("durable work queue (Redis)", () => {
     await b.idle();
     expect(ran).toEqual(["short@a"]);
   });
+
+  it("takes a burst of 50 items over 5 keys on two replicas, 10 of them redelivered: each done at most once, in order per key, the newest of each key done", async () => {
+    const prefix = redis.prefix();
+    const replicas = [queue(prefix), queue(prefix)];
+    const ran: WorkItem[] = [];
+    const skipped: WorkItem[] = [];
+    const active = new Set<string>();
+    let overlap = 0;
+    for (const q of replicas)
+      q.start(
+        async (i) => {
+          if (active.has(i.key)) overlap++;
+          active.add(i.key);
+          await sleep(40 + (Number(i.data.n) % 3) * 20);
+          active.delete(i.key);
+          ran.push(i);
+        },
+        (i) => void skipped.push(i),
+      );
+    const answers: string[] = [];
+    const sent: WorkItem[] = [];
+    for (let n = 0; n < 50; n++) {
+      const sentItem: WorkItem = {
+        ...item(`acme/okta#${n % 5}`, `burst-${n}`, n % 4 === 0 ? 0 : 1, `burst-${n}`),
+        data: { name: `burst-${n}`, n },
+      };
+      sent.push(sentItem);
+      answers.push(await replicas[n % 2]!.enqueue(sentItem));
+      // Every fifth one is redelivered at once to the other replica.
+      if (n % 5 === 0) answers.push(await replicas[(n + 1) % 2]!.enqueue(sentItem));
+    }
+    await replicas[0]!.idle();
+    expect(answers.filter((a) => a === "duplicate")).toHaveLength(10);
+    expect(overlap).toBe(0);
+    const deliveries = ran.map((i) => i.delivery);
+    expect(new Set(deliveries).size).toBe(deliveries.length);
+    // Everything sent was done or superseded, never both, never lost.
+    expect(ran.length + skipped.length).toBe(50);
+    expect(skipped.length, "some waiting items were superseded").toBeGreaterThan(0);
+    // Only by newer work of the key, doing at least as much, that was done.
+    for (const s of skipped)
+      expect(
+        ran.some((r) => r.key === s.key && Number(r.data.n) > Number(s.data.n) && r.rank >= s.rank),
+        `${nameOf(s)} covered by a newer item`,
+      ).toBe(true);
+    for (let k = 0; k < 5; k++) {
+      const key = `acme/okta#${k}`;
+      const order = ran.filter((i) => i.key === key).map((i) => Number(i.data.n));
+      expect(order, key).toEqual([...order].sort((a, b) => a - b));
+      const last = sent.filter((i) => i.key === key).at(-1)!;
+      expect(order.at(-1), `${key}: its newest item`).toBe(Number(last.data.n));
+    }
+    console.log(`burst: ${ran.length} done, ${skipped.length} superseded, 10 duplicates`);
+  });
 });
