@@ -111,5 +111,13 @@ describe("okta-gitops serve settings", () => {
     });
     expect(await runServe([], prefix)).toBe(1);
     expect(prefix.err).toContain("OKTA_GITOPS_REDIS_PREFIX must be 1 to 64 letters");
+    expect(SERVE_HELP).toContain("OKTA_GITOPS_JOB_LOCK_SECONDS");
+    const lock = testIo("/", {
+      ...given,
+      REDIS_URL: "redis://127.0.0.1:1",
+      OKTA_GITOPS_JOB_LOCK_SECONDS: "0",
+    });
+    expect(await runServe([], lock)).toBe(1);
+    expect(lock.err).toContain("OKTA_GITOPS_JOB_LOCK_SECONDS must be 1 to 600 seconds");
   });
 });

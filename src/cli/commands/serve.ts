@@ -59,6 +59,10 @@ a minute after start). Settings come from the environment:
   OKTA_GITOPS_REDIS_PREFIX
                           the first part of every Redis key the bot writes (default okta-gitops):
                           one Redis may serve several bots with different prefixes
+  OKTA_GITOPS_JOB_LOCK_SECONDS
+                          with REDIS_URL: a running job's lock, renewed while its replica lives;
+                          a replica killed in the middle of a job loses it to another within about
+                          twice this (default 30; 1 to 600)
 
 On SIGTERM it stops taking deliveries, lets the running job finish (with Redis, one that does not
 finish within 20 s is handed back to another replica), closes Okta and exits 0.
@@ -182,6 +186,24 @@ function pemOf(text: string, variable: string): string {
   return pem;
 }
 
+const JobLock = z
+  .string()
+  .regex(/^[0-9]{1,3}$/, { error: "OKTA_GITOPS_JOB_LOCK_SECONDS must be 1 to 600 seconds" })
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 600, {
+    error: "OKTA_GITOPS_JOB_LOCK_SECONDS must be 1 to 600 seconds",
+  });
+
+/** OKTA_GITOPS_JOB_LOCK_SECONDS in ms, or undefined (BullMQ's 30 s). */
+function jobLockMs(env: Record<string, string | undefined>): number | undefined {
+  const v = env.OKTA_GITOPS_JOB_LOCK_SECONDS;
+  if (!v) return undefined;
+  const r = JobLock.safeParse(v);
+  if (!r.success)
+    throw new UserError(`the App's settings are not usable: ${r.error.issues[0]!.message}`);
+  return r.data * 1000;
+}
+
 /** Test seams: the same server with another Octokit class and loggers. */
 export interface ServeHooks {
   Octokit?: typeof ProbotOctokit;
@@ -212,11 +234,17 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
   } catch (error) {
     throw new UserError(`the App's settings are not usable: ${(error as Error).message}`);
   }
+  const lockMs = jobLockMs(io.env);
   const okta = await openOkta(io);
   let work: WorkQueue | undefined;
   const repository = settings.repository;
   const durable = (r: RedisSettings, log: AppLog): DurableWorkQueue =>
-    durableWorkQueue({ settings: r, ...hooks.queue, log });
+    durableWorkQueue({
+      settings: r,
+      ...(lockMs ? { lockDurationMs: lockMs, stalledIntervalMs: lockMs } : {}),
+      ...hooks.queue,
+      log,
+    });
   try {
     const server = await startAppServer({
       appId: settings.appId,
