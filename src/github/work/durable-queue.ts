@@ -13,7 +13,7 @@
 // holder vanished expires after one lease. The job id is the delivery id: BullMQ refuses a second
 // job with the same id, and finished jobs are kept a day, so a redelivery is found and not done
 // again.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { DelayedError, Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
@@ -131,8 +131,10 @@ const ADD_GRACE_MS = 30_000;
 /** BullMQ's job id for an item: from its delivery id (so a redelivery is the same job). */
 export function jobIdOf(item: WorkItem): string {
   if (item.delivery === undefined) return `w-${randomUUID()}`;
-  // BullMQ refuses ':' and integer ids; GitHub's delivery ids are GUIDs.
-  return `d-${item.delivery.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+  // BullMQ refuses ':' and integer ids; GitHub's delivery ids are GUIDs, kept as they are (they
+  // read back in Redis), anything else is hashed so that two ids never meet.
+  if (/^[A-Za-z0-9_.-]{1,200}$/.test(item.delivery)) return `d-${item.delivery}`;
+  return `h-${createHash("sha256").update(item.delivery).digest("hex")}`;
 }
 
 export interface DurableWorkQueue extends WorkQueue {
