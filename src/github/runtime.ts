@@ -6,6 +6,7 @@ import type { ArchiveCache } from "./archives.js";
 import type { GitHubPort, RepoRef } from "./port.js";
 import type { JobQueue } from "./queue.js";
 import type { Timer } from "./jobs/drift.js";
+import type { Observer } from "./observe.js";
 
 /** What the App is given by whoever runs it (`okta-gitops serve`, or a test). */
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   log?: AppLog;
   /** The drift schedule's timer (the process's when not given; tests drive one by hand). */
   driftTimer?: Timer;
+  /** Told of each job's end and each reconcile's outcome (nothing recorded when not given). */
+  observer?: Observer;
 }
 
 export interface AppLog {

@@ -41,6 +41,10 @@ export async function startApp(options: {
   clock?: () => Date;
   /** The drift schedule's timer: a test fires it by hand. */
   driftTimer?: Timer;
+  /** The App's own pino logger writes its JSON lines here (instead of the capturing logger). */
+  logDestination?: { write(line: string): void };
+  /** The clock of the readiness cache and the metrics. */
+  now?: () => number;
 }): Promise<StartedApp> {
   const { github, okta } = options;
   const secret = randomBytes(16).toString("hex");
@@ -63,12 +67,17 @@ export async function startApp(options: {
   const io = testIo(cwd, env);
   const app = await startServe(io, {
     Octokit: TestOctokit,
-    probotLog: logger,
-    log: {
-      info: (m) => logs.push(`info: ${m}`),
-      warn: (m) => logs.push(`warn: ${m}`),
-      error: (m) => logs.push(`error: ${m}`),
-    },
+    ...(options.logDestination
+      ? { logDestination: options.logDestination }
+      : {
+          probotLog: logger,
+          log: {
+            info: (m) => logs.push(`info: ${m}`),
+            warn: (m) => logs.push(`warn: ${m}`),
+            error: (m) => logs.push(`error: ${m}`),
+          },
+        }),
+    ...(options.now ? { now: options.now } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     // A test's App checks drift only when the test fires the timer: a check on the process's own
     // clock would write to GitHub in the middle of another test's assertions.

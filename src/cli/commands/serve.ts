@@ -5,11 +5,21 @@
 import { readFileSync } from "node:fs";
 import { createPrivateKey } from "node:crypto";
 import { parseArgs } from "node:util";
+import type { DestinationStream } from "pino";
 import type { Logger, ProbotOctokit } from "probot";
 import { z } from "zod";
 import { OKTA_ENV } from "../../okta/settings.js";
+import { connectRedis, redisSettings } from "../../redis/connection.js";
 import type { AppLog } from "../../github/app.js";
 import type { Timer } from "../../github/jobs/drift.js";
+import { OUTSIDE_CACHE_MS, queueStuckMs, type Check } from "../../github/health.js";
+import { appLogger, createLogger } from "../../github/log.js";
+import {
+  createMetrics,
+  observers,
+  type AppMetrics,
+  type PacerEvent,
+} from "../../github/metrics.js";
 import { startAppServer, DEFAULT_WEBHOOK_PATH, type AppServer } from "../../github/server.js";
 import { guarded, openOkta, processIo, UserError, type ReconcileIo } from "../reconcile-support.js";
 
@@ -28,7 +38,8 @@ a minute after start). Settings come from the environment:
   PORT                    port to listen on (default 3000; 0 picks a free one)
   HOST                    address to listen on (default 127.0.0.1: put a proxy in front)
   WEBHOOK_PATH            path of the webhook endpoint (default ${DEFAULT_WEBHOOK_PATH})
-  LOG_LEVEL               trace, debug, info (default), warn, error or fatal
+  LOG_LEVEL               trace, debug, info (default), warn, error or fatal: JSON lines on
+                          stdout (keys, tokens and secrets redacted), one line per job
   GHE_HOST                GitHub Enterprise Server's host (e.g. ghe.example.com, or host:port):
                           the API is then at GHE_PROTOCOL://GHE_HOST/api/v3
   GHE_PROTOCOL            https (default) or http, for GHE_HOST
@@ -38,6 +49,15 @@ a minute after start). Settings come from the environment:
   OKTA_ORG_URL, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE, OKTA_KEY_ID, OKTA_SCOPES
                           the bot's Okta, as for plan and apply; with none set, the local Okta
                           org under .okta-gitops/ (exceptions still need the Identity approval)
+
+  OKTA_GITOPS_QUEUE_STUCK_SECONDS
+                          /readyz fails when the oldest waiting job has waited this long
+                          (default 900)
+
+Besides the webhook endpoint it serves GET /healthz (200 while the process serves), GET /readyz
+(200 when Redis (if REDIS_URL is set), GitHub and Okta answer and the queue is not stuck, else 503;
+JSON naming each check and why it failed; GitHub and Okta are asked at most every 30 s) and
+GET /metrics (Prometheus; the proxy in front should not expose it publicly).
 
 Keys and secrets are never printed.`;
 
@@ -165,16 +185,63 @@ export interface ServeHooks {
   log?: AppLog;
   clock?: () => Date;
   driftTimer?: Timer;
+  /** Where the JSON log lines go (stdout when not given; unused with probotLog). */
+  logDestination?: DestinationStream;
+  /** Epoch ms for the readiness cache and the metrics' "seconds since" (tests move it). */
+  now?: () => number;
 }
 
 export interface RunningApp extends AppServer {
   settings: ServeSettings;
+  metrics: AppMetrics;
 }
 
 /** Opens Okta and starts the App's server; `close()` stops both. */
 export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promise<RunningApp> {
   const settings = serveSettings(io.env);
-  const okta = await openOkta(io);
+  let stuckMs: number;
+  let redis: ReturnType<typeof redisSettings>;
+  try {
+    stuckMs = queueStuckMs(io.env);
+    redis = redisSettings(io.env);
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+  // Probot's own logger is this one: its lines, Octokit's and the App's come out as one stream.
+  const logger = hooks.probotLog ?? createLogger(settings.logLevel, hooks.logDestination);
+  const logs = appLogger(logger);
+  const metrics = createMetrics(hooks.now ? { now: hooks.now } : {});
+  const observer = observers(metrics.observer, logs.observer);
+  const pacerObserve: (e: PacerEvent) => void = (e) => metrics.pacerObserve(e);
+  const okta = await openOkta(io, { observe: pacerObserve } as Parameters<typeof openOkta>[1]);
+  const redisClient = redis ? connectRedis(redis) : undefined;
+  // The probe's client must not hold the process open, nor print its reconnection errors.
+  redisClient?.on("error", () => {});
+  const checks: Check[] = [
+    ...(redisClient
+      ? [
+          {
+            name: "redis",
+            probe: async () => {
+              if (redisClient.status !== "ready")
+                throw new Error(`the connection to Redis is ${redisClient.status}`);
+              const pong = await redisClient.ping();
+              if (pong !== "PONG") throw new Error("Redis did not answer PONG");
+            },
+          },
+        ]
+      : []),
+    {
+      name: "okta",
+      cacheMs: OUTSIDE_CACHE_MS,
+      // One network zone: the bot reads zones for every plan, so the scope is always there.
+      probe: async () => void (await okta.adapter.call("GET", "/api/v1/zones?limit=1")),
+    },
+  ];
+  void stuckMs;
+  const closeRedis = async () => {
+    if (redisClient) await redisClient.quit().catch(() => redisClient.disconnect());
+  };
   try {
     const server = await startAppServer({
       appId: settings.appId,
@@ -186,29 +253,36 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
       ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
       ...(settings.webhookPath ? { webhookPath: settings.webhookPath } : {}),
       ...(hooks.Octokit ? { Octokit: hooks.Octokit } : {}),
-      ...(hooks.probotLog ? { probotLog: hooks.probotLog } : {}),
+      probotLog: logger,
+      observer,
+      metrics,
+      readiness: { checks, ...(hooks.now ? { now: hooks.now } : {}) },
       deps: {
         okta: async () => okta,
         repository: settings.repository,
         sandbox: OKTA_ENV.every((k) => !io.env[k]),
         clock: hooks.clock ?? (() => new Date()),
         ...(hooks.driftTimer ? { driftTimer: hooks.driftTimer } : {}),
-        ...(hooks.log ? { log: hooks.log } : {}),
+        log: hooks.log ?? logs.appLog,
+        observer,
       },
     });
     return {
       ...server,
       settings,
+      metrics,
       close: async () => {
         try {
           await server.close();
         } finally {
           await okta.close();
+          await closeRedis();
         }
       },
     };
   } catch (error) {
     await okta.close();
+    await closeRedis();
     throw error;
   }
 }
