@@ -5,14 +5,11 @@
 // counters; the queue's depth, its oldest job's age and the time since the last successful apply
 // are read when scraped, so they are never stale.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { PacerEvent } from "../okta/pacer.js";
 import type { JobKind, JobOutcome, Observer } from "./observe.js";
 
 /** What the pacer reports: each request let through, each 429, each wait (with its length). */
-export interface PacerEvent {
-  type: "request" | "throttled" | "wait";
-  bucket: string;
-  waitMs?: number;
-}
+export type { PacerEvent };
 
 /** The work queue's view (WorkQueue.stats). */
 export interface QueueStats {

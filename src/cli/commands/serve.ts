@@ -213,7 +213,7 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
   const metrics = createMetrics(hooks.now ? { now: hooks.now } : {});
   const observer = observers(metrics.observer, logs.observer);
   const pacerObserve: (e: PacerEvent) => void = (e) => metrics.pacerObserve(e);
-  const okta = await openOkta(io, { observe: pacerObserve } as Parameters<typeof openOkta>[1]);
+  const okta = await openOkta(io, { observe: pacerObserve });
   const redisClient = redis ? connectRedis(redis) : undefined;
   // The probe's client must not hold the process open, nor print its reconnection errors.
   redisClient?.on("error", () => {});
