@@ -1,7 +1,9 @@
 // `okta-gitops serve` (and `npm start`): runs the GitHub App. Reads Probot's settings and
 // OKTA_GITOPS_REPOSITORY from the environment, checked with zod (an error names the variable and
 // never repeats a secret), opens the Okta session as the other commands do (OKTA_*, or the local
-// org), and serves the App's webhook endpoint until interrupted.
+// org), and serves the App's webhook endpoint until interrupted. With REDIS_URL the work is queued
+// in Redis, shared by every replica; on SIGTERM it stops taking deliveries, finishes or hands back
+// the running job, closes Okta and exits 0.
 import { readFileSync } from "node:fs";
 import { createPrivateKey } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -9,18 +11,23 @@ import type { DestinationStream } from "pino";
 import type { Logger, ProbotOctokit } from "probot";
 import { z } from "zod";
 import { OKTA_ENV } from "../../okta/settings.js";
-import { connectRedis, redisSettings } from "../../redis/connection.js";
 import type { AppLog } from "../../github/app.js";
 import type { Timer } from "../../github/jobs/drift.js";
-import { OUTSIDE_CACHE_MS, queueStuckMs, type Check } from "../../github/health.js";
+import { OUTSIDE_CACHE_MS, queueCheck, queueStuckMs, type Check } from "../../github/health.js";
 import { appLogger, createLogger } from "../../github/log.js";
-import {
-  createMetrics,
-  observers,
-  type AppMetrics,
-  type PacerEvent,
-} from "../../github/metrics.js";
+import { createMetrics, observers, type AppMetrics } from "../../github/metrics.js";
+import type { Observer } from "../../github/observe.js";
+import { terminalText } from "../../render/escape.js";
 import { startAppServer, DEFAULT_WEBHOOK_PATH, type AppServer } from "../../github/server.js";
+import { redisClaim } from "../../github/work/claim.js";
+import {
+  durableWorkQueue,
+  type DurableQueueOptions,
+  type DurableWorkQueue,
+} from "../../github/work/durable-queue.js";
+import { memoryWorkQueue } from "../../github/work/memory-queue.js";
+import type { WorkQueue } from "../../github/work/types.js";
+import { redisSettings, type RedisSettings } from "../../redis/connection.js";
 import { guarded, openOkta, processIo, UserError, type ReconcileIo } from "../reconcile-support.js";
 
 export const SERVE_HELP = `Usage: okta-gitops serve
@@ -49,7 +56,16 @@ a minute after start). Settings come from the environment:
   OKTA_ORG_URL, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE, OKTA_KEY_ID, OKTA_SCOPES
                           the bot's Okta, as for plan and apply; with none set, the local Okta
                           org under .okta-gitops/ (exceptions still need the Identity approval)
-
+  REDIS_URL               redis:// or rediss:// address (it may hold a password: never printed).
+                          Not set: one process, its work in memory (lost on a restart). Set: the
+                          work is queued in Redis and shared by every replica using it (each pull
+                          request's and branch's jobs in order, a redelivery done once, a killed
+                          replica's job taken over), the drift check runs once across replicas,
+                          applies hold one lock per Okta org in Redis, the Okta rate budget is
+                          shared, and Probot's GitHub throttling uses it too
+  OKTA_GITOPS_REDIS_PREFIX
+                          the first part of every Redis key the bot writes (default okta-gitops):
+                          one Redis may serve several bots with different prefixes
   OKTA_GITOPS_QUEUE_STUCK_SECONDS
                           /readyz fails when the oldest waiting job has waited this long
                           (default 900)
@@ -58,6 +74,9 @@ Besides the webhook endpoint it serves GET /healthz (200 while the process serve
 (200 when Redis (if REDIS_URL is set), GitHub and Okta answer and the queue is not stuck, else 503;
 JSON naming each check and why it failed; GitHub and Okta are asked at most every 30 s) and
 GET /metrics (Prometheus; the proxy in front should not expose it publicly).
+
+On SIGTERM it stops taking deliveries, lets the running job finish (with Redis, one that does not
+finish within 20 s is handed back to another replica), closes Okta and exits 0.
 
 Keys and secrets are never printed.`;
 
@@ -185,6 +204,10 @@ export interface ServeHooks {
   log?: AppLog;
   clock?: () => Date;
   driftTimer?: Timer;
+  /** Told of each job's end and each reconcile. */
+  observer?: Observer;
+  /** With REDIS_URL: the durable queue's timings (tests shorten the stalled-job takeover). */
+  queue?: Omit<DurableQueueOptions, "settings" | "log">;
   /** Where the JSON log lines go (stdout when not given; unused with probotLog). */
   logDestination?: DestinationStream;
   /** Epoch ms for the readiness cache and the metrics' "seconds since" (tests move it). */
@@ -193,40 +216,53 @@ export interface ServeHooks {
 
 export interface RunningApp extends AppServer {
   settings: ServeSettings;
+  /** REDIS_URL and the key prefix, when set. */
+  redis?: RedisSettings;
+  /** The App's work queue (its stats: depth and oldest job). */
+  work(): WorkQueue | undefined;
   metrics: AppMetrics;
 }
 
 /** Opens Okta and starts the App's server; `close()` stops both. */
 export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promise<RunningApp> {
   const settings = serveSettings(io.env);
+  let redis: RedisSettings | undefined;
   let stuckMs: number;
-  let redis: ReturnType<typeof redisSettings>;
   try {
-    stuckMs = queueStuckMs(io.env);
     redis = redisSettings(io.env);
+    stuckMs = queueStuckMs(io.env);
   } catch (error) {
-    throw new UserError((error as Error).message);
+    throw new UserError(`the App's settings are not usable: ${(error as Error).message}`);
   }
   // Probot's own logger is this one: its lines, Octokit's and the App's come out as one stream.
   const logger = hooks.probotLog ?? createLogger(settings.logLevel, hooks.logDestination);
   const logs = appLogger(logger);
-  const metrics = createMetrics(hooks.now ? { now: hooks.now } : {});
-  const observer = observers(metrics.observer, logs.observer);
-  const pacerObserve: (e: PacerEvent) => void = (e) => metrics.pacerObserve(e);
-  const okta = await openOkta(io, { observe: pacerObserve });
-  const redisClient = redis ? connectRedis(redis) : undefined;
-  // The probe's client must not hold the process open, nor print its reconnection errors.
-  redisClient?.on("error", () => {});
+  let work: WorkQueue | undefined;
+  const stats = async () => {
+    if (!work) throw new Error("the work queue has not started");
+    return work.stats();
+  };
+  const metrics = createMetrics({ stats, ...(hooks.now ? { now: hooks.now } : {}) });
+  const observer = observers(
+    metrics.observer,
+    logs.observer,
+    ...(hooks.observer ? [hooks.observer] : []),
+  );
+  const okta = await openOkta(io, { observe: (e) => metrics.pacerObserve(e) });
+  const repository = settings.repository;
+  const durable = (r: RedisSettings, log: AppLog): DurableWorkQueue =>
+    durableWorkQueue({ settings: r, ...hooks.queue, log });
   const checks: Check[] = [
-    ...(redisClient
+    ...(redis
       ? [
           {
             name: "redis",
             probe: async () => {
-              if (redisClient.status !== "ready")
-                throw new Error(`the connection to Redis is ${redisClient.status}`);
-              const pong = await redisClient.ping();
-              if (pong !== "PONG") throw new Error("Redis did not answer PONG");
+              const client = (work as DurableWorkQueue | undefined)?.redis;
+              if (!client) throw new Error("the work queue has not started");
+              if (client.status !== "ready")
+                throw new Error(`the connection to Redis is ${client.status}`);
+              if ((await client.ping()) !== "PONG") throw new Error("Redis did not answer PONG");
             },
           },
         ]
@@ -237,11 +273,8 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
       // One network zone: the bot reads zones for every plan, so the scope is always there.
       probe: async () => void (await okta.adapter.call("GET", "/api/v1/zones?limit=1")),
     },
+    queueCheck(stats, stuckMs),
   ];
-  void stuckMs;
-  const closeRedis = async () => {
-    if (redisClient) await redisClient.quit().catch(() => redisClient.disconnect());
-  };
   try {
     const server = await startAppServer({
       appId: settings.appId,
@@ -257,39 +290,74 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
       observer,
       metrics,
       readiness: { checks, ...(hooks.now ? { now: hooks.now } : {}) },
+      ...(redis ? { redisConfig: redis.url } : {}),
       deps: {
         okta: async () => okta,
-        repository: settings.repository,
+        repository,
         sandbox: OKTA_ENV.every((k) => !io.env[k]),
         clock: hooks.clock ?? (() => new Date()),
         ...(hooks.driftTimer ? { driftTimer: hooks.driftTimer } : {}),
         log: hooks.log ?? logs.appLog,
         observer,
+        ...(redis
+          ? {
+              work: (log: AppLog) => {
+                const q = durable(redis, log);
+                work = q;
+                return q;
+              },
+              driftClaim: async (ttlMs: number) => {
+                const q = work as DurableWorkQueue | undefined;
+                if (!q || !repository) return false;
+                const key = `${redis.prefix}:drift:${repository.owner}/${repository.repo}`;
+                return redisClaim(q.redis, key.toLowerCase())(ttlMs);
+              },
+            }
+          : {
+              // In memory too the queue is built here, so that its figures reach the metrics
+              // and /readyz.
+              work: (log: AppLog) =>
+                (work = memoryWorkQueue({
+                  onError: (item, error) =>
+                    log.error(
+                      terminalText(
+                        `${item.key}: the job failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
+                      ).slice(0, 1000),
+                    ),
+                })),
+            }),
       },
     });
     return {
       ...server,
       settings,
+      ...(redis ? { redis } : {}),
+      work: () => work,
       metrics,
       close: async () => {
         try {
           await server.close();
         } finally {
           await okta.close();
-          await closeRedis();
         }
       },
     };
   } catch (error) {
     await okta.close();
-    await closeRedis();
     throw error;
   }
 }
 
 export const serveCommand = {
   summary: "run the GitHub App (pull-request checks, plan comments, apply on merge)",
-  run: (argv: string[]) => runServe(argv, processIo()),
+  run: async (argv: string[]) => {
+    const code = await runServe(argv, processIo());
+    // Probot's GitHub throttling keeps its own Redis connection open (it has no close): once the
+    // App has stopped, nothing is left to do, so the process ends here.
+    if (processIo().env.REDIS_URL && !argv.includes("--help") && !argv.includes("-h"))
+      process.exit(code);
+    return code;
+  },
 };
 
 export async function runServe(argv: string[], io: ReconcileIo): Promise<number> {
@@ -311,11 +379,15 @@ export async function runServe(argv: string[], io: ReconcileIo): Promise<number>
           ? `; applies ${app.settings.repository.owner}/${app.settings.repository.repo}'s default branch\n`
           : "; OKTA_GITOPS_REPOSITORY is not set, so it applies nowhere\n"),
     );
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
+    const signal = await new Promise<string>((resolve) => {
+      process.once("SIGINT", () => resolve("SIGINT"));
+      process.once("SIGTERM", () => resolve("SIGTERM"));
     });
+    io.stderr(
+      `okta-gitops serve: ${signal}: stopping (no new delivery; the running job finishes)\n`,
+    );
     await app.close();
+    io.stderr("okta-gitops serve: stopped\n");
     return 0;
   });
 }
