@@ -230,7 +230,10 @@ describe("/healthz and /readyz", () => {
     expect((await fetch(`${w.app.url}/healthz`)).status).toBe(200);
     const first = await ready(w.app);
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ status: "ready", checks: { okta: "ok", github: "ok" } });
+    expect(first.body).toEqual({
+      status: "ready",
+      checks: { okta: "ok", queue: "ok", github: "ok" },
+    });
 
     // Probes within 30 s are answered from the cache: GitHub is not asked again.
     const asked = () => w.gh.requests().filter((r) => r.operationId === "apps/get-authenticated");
@@ -305,8 +308,27 @@ describe("logs", () => {
       outcome: "done",
     });
     for (const j of jobs) expect(typeof j.ms === "number" && j.ms >= 0).toBe(true);
-    // Probot's own lines and the App's go through the same logger, as JSON.
-    expect(sink.lines().length).toBeGreaterThan(jobs.length);
+    // The App's own lines go through the same logger, as JSON (a push to another branch is
+    // logged as not applied, and is no job).
+    const other = await deliver(
+      w.app.url,
+      "push",
+      pushEvent(w.gh, REPO, {
+        ref: "refs/heads/feature",
+        before: w.gh.branchHead(REPO, "main"),
+        after: w.gh.commit(REPO, "feature", { "README.md": "x\n" }),
+      }),
+      w.app.secret,
+    );
+    expect(other.status).toBe(202);
+    await w.app.idle();
+    expect(sink.lines().filter((l) => l.msg === "job")).toHaveLength(2);
+    expect(sink.lines()).toContainEqual(
+      expect.objectContaining({
+        level: 30,
+        msg: expect.stringMatching(/refs\/heads\/feature: not applied/),
+      }),
+    );
     // No key or secret of the App's reached the log.
     const privateKeyBody = w.gh.privateKey.split("\n")[1]!;
     expect(sink.text()).not.toContain(privateKeyBody);
