@@ -78,7 +78,10 @@ describe.skipIf(!REDIS_AVAILABLE)("durable work queue (Redis)", () => {
     const handler = (replica: string) => async (i: WorkItem) => {
       active.set(i.key, (active.get(i.key) ?? 0) + 1);
       mostPerKey = Math.max(mostPerKey, active.get(i.key)!);
-      mostAll = Math.max(mostAll, [...active.values()].reduce((x, y) => x + y, 0));
+      mostAll = Math.max(
+        mostAll,
+        [...active.values()].reduce((x, y) => x + y, 0),
+      );
       await sleep(30);
       ran.push(`${i.key}:${nameOf(i)}@${replica}`);
       active.set(i.key, active.get(i.key)! - 1);
@@ -129,10 +132,7 @@ describe.skipIf(!REDIS_AVAILABLE)("durable work queue (Redis)", () => {
     hold.open();
     await a.idle();
     expect(ran).toEqual(["running", "full-2", "approval-2"]);
-    expect(skipped.sort()).toEqual([
-      "approval-1:superseded",
-      "full-1:superseded",
-    ]);
+    expect(skipped.sort()).toEqual(["approval-1:superseded", "full-1:superseded"]);
   });
 
   it("does not queue a redelivery twice: not while it waits, not from another replica at once, not after it ran", async () => {

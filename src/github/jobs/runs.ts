@@ -56,9 +56,20 @@ export function mergeOutcome(run: MergeRun): ReconcileEnd["outcome"] {
 export function driftOutcome(
   run: DriftRun,
 ): Pick<ReconcileEnd, "outcome" | "driftFound" | "driftCorrected"> {
-  const found = run.report?.items.length ?? 0;
-  const corrected = run.report?.report?.done ?? 0;
-  const counts = { driftFound: found, driftCorrected: corrected };
+  // Counted per integration (one integration's drift may touch several objects and fields).
+  const items = run.report?.items ?? [];
+  const found = new Set(items.map((i) => i.integration));
+  const outcomes = run.report?.report?.outcomes ?? [];
+  const notDone = new Set(outcomes.filter((o) => o.status !== "done").map((o) => o.op.integration));
+  const corrected = run.report?.report
+    ? new Set(
+        items
+          .filter((i) => !i.uncorrected && !notDone.has(i.integration))
+          .map((i) => i.integration),
+      )
+    : new Set<string>();
+  for (const i of items) if (i.uncorrected) corrected.delete(i.integration);
+  const counts = { driftFound: found.size, driftCorrected: corrected.size };
   if (run.error !== undefined) return { outcome: "failure", ...counts };
   const report = run.report?.report;
   if (report && (report.failed > 0 || report.skipped > 0)) return { outcome: "failure", ...counts };
