@@ -260,7 +260,9 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
             probe: async () => {
               const client = (work as DurableWorkQueue | undefined)?.redis;
               if (!client) throw new Error("the work queue has not started");
-              if (client.status !== "ready")
+              // Lost (or never made): said at once. Still connecting: PING waits for it, as
+              // long as the probe's bound allows.
+              if (["reconnecting", "close", "end"].includes(client.status))
                 throw new Error(`the connection to Redis is ${client.status}`);
               if ((await client.ping()) !== "PONG") throw new Error("Redis did not answer PONG");
             },
