@@ -67,7 +67,7 @@ a minute after start). Settings come from the environment:
                           the first part of every Redis key the bot writes (default okta-gitops):
                           one Redis may serve several bots with different prefixes
   OKTA_GITOPS_QUEUE_STUCK_SECONDS
-                          /readyz fails when the oldest waiting job has waited this long
+                          /readyz fails when the oldest unfinished job was queued this long ago
                           (default 900)
 
 Besides the webhook endpoint it serves GET /healthz (200 while the process serves), GET /readyz
