@@ -399,6 +399,14 @@ describe("/healthz and /readyz", () => {
     expect(after.body.checks.queue).toBe("ok");
   });
 
+  it("an unusable OKTA_GITOPS_QUEUE_STUCK_SECONDS is refused at start, naming it", async () => {
+    gh = await startLocalGitHub();
+    org = await startOrg();
+    await expect(
+      startApp({ github: gh, okta: org, env: { OKTA_GITOPS_QUEUE_STUCK_SECONDS: "soon" } }),
+    ).rejects.toThrow(/OKTA_GITOPS_QUEUE_STUCK_SECONDS must be a whole number of seconds/);
+  });
+
   it("a probe that does not answer fails with a reason instead of hanging the probe", async () => {
     const r = readiness(
       [
