@@ -12,6 +12,7 @@ import { RedisBucketStore } from "../../src/redis/bucket-store.js";
 import { RedisLock } from "../../src/redis/lock.js";
 import { envFor, ownedCounts, Repo, startOrg, testIo } from "../reconcile/harness.js";
 import { REDIS_AVAILABLE, startRedis, type TestRedis } from "../support/redis.js";
+import { relay } from "./relay.js";
 
 let redis: TestRedis;
 
@@ -117,6 +118,28 @@ describe.skipIf(!REDIS_AVAILABLE)("openOkta with REDIS_URL", () => {
       await org.close();
     }
   }, 60_000);
+
+  it("closing a session whose Redis stopped answering does not hang", async () => {
+    org = await startOrg();
+    const link = await relay(redis.url);
+    try {
+      const session = await openOkta(
+        testIo("/", {
+          ...envFor(org),
+          REDIS_URL: link.url,
+          OKTA_GITOPS_REDIS_PREFIX: redis.prefix(),
+        }),
+      );
+      await session.adapter.call("GET", "/api/v1/zones");
+      link.stall();
+      const started = Date.now();
+      await session.close();
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await link.close();
+      await org.close();
+    }
+  }, 30_000);
 
   it("without REDIS_URL the lock stays the network zone in Okta and the budget in memory", async () => {
     org = await startOrg();
