@@ -54,8 +54,15 @@ export async function startRedis(): Promise<TestRedis> {
       { cwd: dir, stdio: "ignore" },
     );
     url = `redis://127.0.0.1:${port}`;
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    // A fresh client per attempt: one whose first connect failed keeps reconnecting on its own
+    // and refuses connect() again ("already connecting"), so it would never be seen to succeed.
     for (let i = 0; ; i++) {
+      const probe = new Redis(url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      probe.on("error", () => undefined);
       try {
         await probe.connect();
         await probe.ping();
@@ -63,9 +70,10 @@ export async function startRedis(): Promise<TestRedis> {
       } catch {
         if (i > 100) throw new Error("redis-server did not start");
         await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        probe.disconnect();
       }
     }
-    probe.disconnect();
   }
   const clients: Redis[] = [];
   return {
