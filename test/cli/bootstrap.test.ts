@@ -14,14 +14,16 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { parse } from "yaml";
 import { runBootstrap } from "../../src/cli/commands/bootstrap.js";
 import { runPlan } from "../../src/cli/commands/plan.js";
 import { parseAdminToken } from "../../src/okta/admin.js";
 import { MARKER_KEY } from "../../src/reconcile/model.js";
-import type { LocalOrg } from "../../src/local-org/index.js";
+import { BOT_SCOPES, type LocalOrg } from "../../src/local-org/index.js";
 import { BIN } from "../support/cli-process.js";
 import { startOrg, testIo } from "../reconcile/harness.js";
 
@@ -77,14 +79,16 @@ afterEach(async () => {
 async function bootstrap(argv: string[], token = org.credentials.sswsToken) {
   const io = testIo(repo, { OKTA_ORG_URL: org.url });
   let reads = 0;
+  const given: Buffer[] = [];
   const code = await runBootstrap(argv, {
     ...io,
     readToken: async () => {
       reads++;
-      return Buffer.from(`${token}\n`);
+      given.push(Buffer.from(`${token}\n`));
+      return given.at(-1)!;
     },
   });
-  return { code, out: io.out, err: io.err, reads };
+  return { code, out: io.out, err: io.err, reads, given };
 }
 
 function settingsOf(out: string): Record<string, string> {
@@ -108,6 +112,8 @@ describe("okta-gitops bootstrap", () => {
     expect(r.err).not.toContain("Error:");
     expect(r.code).toBe(0);
     expect(r.reads).toBe(1);
+    // The bytes it was given are zeroed once it is done.
+    expect(r.given[0]!.every((b) => b === 0)).toBe(true);
 
     const settings = settingsOf(r.out);
     expect(Object.keys(settings).sort()).toEqual([
@@ -240,6 +246,92 @@ describe("okta-gitops bootstrap", () => {
     expect(r2.err).toMatch(/inside the repository/);
     expect(r1.reads + r2.reads).toBe(0);
     expect(botApps()).toHaveLength(0);
+  });
+
+  it("takes an admin's Bearer access token as well (an OAuth client with a super admin role, no DPoP)", async () => {
+    // An admin client as an org would have one for the Management API: made with the SSWS token.
+    const ssws = {
+      Authorization: `SSWS ${org.credentials.sswsToken}`,
+      "Content-Type": "application/json",
+      Accept: "application/json",
+    };
+    const { publicKey, privateKey } = await generateKeyPair("RS256");
+    const app = org.seed.app({
+      name: "oidc_client",
+      label: "admin console client",
+      signOnMode: "OPENID_CONNECT",
+      credentials: { oauthClient: { token_endpoint_auth_method: "private_key_jwt" } },
+      settings: {
+        oauthClient: {
+          application_type: "service",
+          grant_types: ["client_credentials"],
+          response_types: ["token"],
+          dpop_bound_access_tokens: false,
+          jwks: {
+            keys: [{ ...(await exportJWK(publicKey)), kid: "admin-1", alg: "RS256", use: "sig" }],
+          },
+        },
+      },
+    });
+    for (const scopeId of BOT_SCOPES)
+      expect(
+        (
+          await fetch(`${org.url}/api/v1/apps/${app.id}/grants`, {
+            method: "POST",
+            headers: ssws,
+            body: JSON.stringify({ issuer: org.url, scopeId }),
+          })
+        ).status,
+      ).toBeLessThan(300);
+    expect(
+      (
+        await fetch(`${org.url}/oauth2/v1/clients/${app.id}/roles`, {
+          method: "POST",
+          headers: ssws,
+          body: JSON.stringify({ type: "SUPER_ADMIN" }),
+        })
+      ).status,
+    ).toBeLessThan(300);
+    const tokenUrl = `${org.url}/oauth2/v1/token`;
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: "RS256", kid: "admin-1" })
+      .setIssuer(app.id)
+      .setSubject(app.id)
+      .setAudience(tokenUrl)
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .setJti(randomUUID())
+      .sign(privateKey);
+    const res = await fetch(tokenUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        scope: BOT_SCOPES.join(" "),
+        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        client_assertion: assertion,
+      }),
+    });
+    const { access_token: bearer, token_type } = (await res.json()) as {
+      access_token: string;
+      token_type: string;
+    };
+    expect(token_type).toBe("Bearer");
+
+    const keyOut = path.join(keys, "bot.pem");
+    const since = Math.max(0, ...org.requests().map((e) => e.seq));
+    const r = await bootstrap(
+      ["--key-out", keyOut, "--approved", "okta-gitops"],
+      `Bearer ${bearer}`,
+    );
+    expect(r.err).not.toContain(bearer);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain(bearer);
+    expect(botApps()).toHaveLength(1);
+    // Every call it made was the admin client's (its Bearer token), none an SSWS token's.
+    const calls = org.requests().filter((e) => e.seq > since);
+    expect(calls.length).toBeGreaterThan(5);
+    expect(new Set(calls.map((e) => e.principal))).toEqual(new Set([app.id]));
   });
 
   it("reads the token from stdin of the real CLI only: not from argv or the environment, and never prints it", async () => {
