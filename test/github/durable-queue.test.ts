@@ -3,6 +3,7 @@
 // by newer work of a rank at least its own, a redelivered delivery is not queued twice (also after
 // it ran), and a job whose replica was killed (SIGKILL) in the middle is taken over by another.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { durableWorkQueue, type DurableWorkQueue } from "../../src/github/work/durable-queue.js";
@@ -205,6 +206,28 @@ describe.skipIf(!REDIS_AVAILABLE)("durable work queue (Redis)", () => {
     await expect(q.enqueue(item("acme/okta#1", "lost"))).rejects.toThrow(/Redis did not answer/);
     expect(Date.now() - started).toBeLessThan(3000);
     await q.close();
+  });
+
+  it("close() ends within its bounds while Redis does not answer, so that a SIGTERM still stops the replica", async () => {
+    // A server that takes connections and never answers: BullMQ's pause and close would wait on it.
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const q = durableWorkQueue({
+        settings: { url: `redis://127.0.0.1:${port}`, prefix: redis.prefix() },
+        enqueueTimeoutMs: 200,
+        closeGraceMs: 100,
+        closeTimeoutMs: 300,
+      });
+      q.start(async () => {});
+      await new Promise((r) => setTimeout(r, 100));
+      const closing = Date.now();
+      await q.close();
+      expect(Date.now() - closing).toBeLessThan(5000);
+    } finally {
+      silent.close();
+    }
   });
 
   it("close() stops taking work and hands a job that does not finish within the grace back to another replica", async () => {

@@ -49,6 +49,9 @@ export interface DurableQueueOptions {
   retryDelayMs?: number;
   /** close(): how long the running jobs are given to finish before they are handed back. */
   closeGraceMs?: number;
+  /** close(): how long each of its steps waits for Redis (default 5 s): a SIGTERM ends the
+   * process even while Redis is away. */
+  closeTimeoutMs?: number;
   /** How long enqueue() waits for Redis before it fails (the delivery is then answered with an
    * error, so that GitHub can deliver it again, instead of hanging until GitHub gives up). */
   enqueueTimeoutMs?: number;
@@ -314,21 +317,29 @@ export function durableWorkQueue(options: DurableQueueOptions): DurableWorkQueue
     async close() {
       if (closed) return;
       closed = true;
+      // Every step that talks to Redis is bounded: with Redis gone, BullMQ's pause and close wait
+      // for it for ever, and a SIGTERM must still end the process (its jobs' locks lapse, and
+      // BullMQ hands them to another replica once Redis is back).
+      const bound = (p: Promise<unknown>, ms: number) =>
+        Promise.race([
+          p.catch(() => undefined),
+          new Promise((r) => setTimeout(r, options.closeTimeoutMs ?? ms).unref()),
+        ]);
       if (worker) {
         const w = worker;
         // No new job; the running ones finish within the grace. Past it they are handed back:
         // the worker closes without waiting, its jobs' locks lapse, and BullMQ's stalled check
         // gives them to another replica.
-        await w.pause(true);
+        await bound(w.pause(true), 5_000);
         const end = Date.now() + (options.closeGraceMs ?? 20_000);
         while (active > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
         if (active > 0)
           options.log?.warn(
             `work queue: ${active} running job(s) handed back to the other replicas`,
           );
-        await w.close(active > 0);
+        await bound(w.close(active > 0), 5_000);
       }
-      await queue.close();
+      await bound(queue.close(), 5_000);
       redis.disconnect();
       workerRedis?.disconnect();
     },
