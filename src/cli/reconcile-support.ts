@@ -126,8 +126,10 @@ export async function openOkta(
       return {
         ...connection,
         settings,
-        lock: () =>
-          shared?.lock(settings.orgUrl) ?? new OktaLock(connection.adapter, leaseMs(io.env)),
+        lock: guardWrites(
+          connection,
+          () => shared?.lock(settings.orgUrl) ?? new OktaLock(connection.adapter, leaseMs(io.env)),
+        ),
         close: async () => shared?.close(),
       };
     } catch (error) {
@@ -167,8 +169,12 @@ export async function openOkta(
       ...connection,
       settings: local,
       localDir: dataDir,
-      lock: () =>
-        shared?.lock(local.orgUrl) ?? new FileLock(path.join(path.dirname(dataDir), "apply.lock")),
+      lock: guardWrites(
+        connection,
+        () =>
+          shared?.lock(local.orgUrl) ??
+          new FileLock(path.join(path.dirname(dataDir), "apply.lock")),
+      ),
       close: async () => {
         await shared?.close();
         await org.close();
@@ -231,6 +237,18 @@ async function openShared(env: Record<string, string | undefined>): Promise<
 }
 
 const REDIS_PING_MS = 10_000;
+
+/** The session's locks, with every Okta write refused while the latest one may be lost (its
+ * lease could not be renewed): by then another replica may hold the org's lock, and two applies
+ * must never write to one org at once. Fail closed: the apply stops and says why. */
+function guardWrites(connection: OktaConnection, make: () => Lock): () => Lock {
+  let current: Lock | undefined;
+  connection.executor.writeGuard = () =>
+    current?.lost
+      ? "the apply lock may have been lost (its lease could not be renewed in time): the write was not sent, and nothing more is written until the lock is taken again"
+      : undefined;
+  return () => (current = make());
+}
 
 // --- progress --------------------------------------------------------------------------------
 

@@ -24,6 +24,8 @@ interface FetchResponse {
 export class PacedRequestExecutor extends RequestExecutor {
   requests = 0;
   writes = 0;
+  /** Asked before every write: a reason refuses it (the apply's lock was lost). */
+  writeGuard?: () => string | undefined;
   constructor(
     private readonly pacer: Pacer,
     private readonly timeoutMs = 30_000,
@@ -36,12 +38,18 @@ export class PacedRequestExecutor extends RequestExecutor {
   ) {
     this.requests++;
     const method = (request.method ?? "GET").toUpperCase();
-    if (method !== "GET" && !request.url.endsWith("/oauth2/v1/token")) this.writes++;
+    const write = method !== "GET" && !request.url.endsWith("/oauth2/v1/token");
     request.timeout = this.timeoutMs;
     const bucket = bucketOf(request.url);
     // The answer stands even when its bookkeeping fails (a shared store that cannot be reached):
     // the request's place in the budget is then freed by its ticket's deadline instead.
     const settle = (done: Promise<void>) => done.catch(() => undefined);
+    const refused = write ? this.writeGuard?.() : undefined;
+    if (refused)
+      return settle(this.pacer.release(bucket)).then(() => {
+        throw new Error(refused);
+      }) as ReturnType<InstanceType<typeof RequestExecutor>["fetch"]>;
+    if (write) this.writes++;
     return super.fetch(request).then(
       async (response: FetchResponse) => {
         await settle(

@@ -16,6 +16,9 @@ export interface Lock {
   release(): Promise<void>;
   /** Set when acquiring removed a stale lock: what it said. */
   readonly staleRemoved?: string;
+  /** True once a held lock may no longer be ours (a lease that could not be renewed): writes
+   * made under it must stop, another run may hold it by now. */
+  readonly lost?: boolean;
 }
 
 export class LockHeldError extends Error {}

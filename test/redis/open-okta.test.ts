@@ -10,6 +10,7 @@ import { LOCK_ZONE, OktaLock } from "../../src/okta/lock.js";
 import type { PacerEvent } from "../../src/okta/pacer.js";
 import { RedisBucketStore } from "../../src/redis/bucket-store.js";
 import { RedisLock } from "../../src/redis/lock.js";
+import { withLock } from "../../src/workflows/lock.js";
 import { envFor, ownedCounts, Repo, startOrg, testIo } from "../reconcile/harness.js";
 import { REDIS_AVAILABLE, startRedis, type TestRedis } from "../support/redis.js";
 import { relay } from "./relay.js";
@@ -118,6 +119,49 @@ describe.skipIf(!REDIS_AVAILABLE)("openOkta with REDIS_URL", () => {
       await org.close();
     }
   }, 60_000);
+
+  it("once the lock in Redis is lost to another replica, no further Okta write is sent, and reads go on", async () => {
+    org = await startOrg();
+    const repo = new Repo();
+    const prefix = redis.prefix();
+    const env = {
+      ...envFor(org),
+      REDIS_URL: redis.url,
+      OKTA_GITOPS_REDIS_PREFIX: prefix,
+      OKTA_GITOPS_LOCK_LEASE_SECONDS: "0.3",
+    };
+    const session = await openOkta(testIo(repo.dir, env));
+    const probe = redis.client();
+    try {
+      const zone = (name: string) => ({
+        type: "IP",
+        name,
+        status: "ACTIVE",
+        gateways: [{ type: "CIDR", value: "203.0.113.7/32" }],
+      });
+      await withLock(session, async () => {
+        await session.adapter.call("POST", "/api/v1/zones", zone("written-under-the-lock"));
+        // Our lease lapsed (a pause, a partition) and another replica took the org's lock.
+        const key = `${prefix}:lock:${new URL(org.url).host}`;
+        await probe.set(key, JSON.stringify({ token: "other", holder: "replica-b" }), "PX", 60_000);
+        // The next renewal finds the other holder's value (renewals run every third of a lease).
+        for (const end = Date.now() + 5000; !session.executor.writeGuard?.() && Date.now() < end;)
+          await new Promise((r) => setTimeout(r, 50));
+        await expect(
+          session.adapter.call("POST", "/api/v1/zones", zone("written-after-losing-it")),
+        ).rejects.toThrow(/the apply lock may have been lost/);
+        // Reading is harmless and goes on.
+        await session.adapter.call("GET", "/api/v1/zones");
+      });
+      const names = Object.values(org.state.zones).map((z) => z.name);
+      expect(names).toContain("written-under-the-lock");
+      expect(names).not.toContain("written-after-losing-it");
+    } finally {
+      await session.close();
+      repo.cleanup();
+      await org.close();
+    }
+  });
 
   it("closing a session whose Redis stopped answering does not hang", async () => {
     org = await startOrg();
