@@ -54,18 +54,26 @@ export async function startRedis(): Promise<TestRedis> {
       { cwd: dir, stdio: "ignore" },
     );
     url = `redis://127.0.0.1:${port}`;
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
     for (let i = 0; ; i++) {
+      // A new client each time: one whose first connect failed reconnects on its own, and its
+      // connect() then refuses ("already connecting"), so it would never succeed.
+      const probe = new Redis(url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      probe.on("error", () => {});
       try {
         await probe.connect();
         await probe.ping();
+        probe.disconnect();
         break;
       } catch {
+        probe.disconnect();
         if (i > 100) throw new Error("redis-server did not start");
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    probe.disconnect();
   }
   const clients: Redis[] = [];
   return {
