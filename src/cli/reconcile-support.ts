@@ -5,6 +5,7 @@
 import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { IMPORT_LINE, parseImportLine } from "../load/import-line.js";
 import { readDirectorySources } from "../load/source-directory.js";
 import { connectOkta, type OktaConnection } from "../okta/adapter.js";
@@ -12,6 +13,10 @@ import { OKTA_ENV, oktaSettingsFromEnv, type OktaSettings } from "../okta/settin
 import { FORMATS, type Format } from "../reconcile/render/index.js";
 import type { Adoption } from "../reconcile/model.js";
 import { FileLock, OktaLock, type Lock } from "../okta/lock.js";
+import type { PacerOptions } from "../okta/pacer.js";
+import { RedisBucketStore } from "../redis/bucket-store.js";
+import { connectRedis, redisSettings, type RedisSettings } from "../redis/connection.js";
+import { LOCK_LEASE_MS, LOCK_WAIT_MS, RedisLock } from "../redis/lock.js";
 import { terminalChunk } from "../render/escape.js";
 import { loadWorkspace, type FileSource, type Workspace } from "../workflows/workspace.js";
 import type { Progress } from "../workflows/plan.js";
@@ -93,20 +98,41 @@ export async function withOkta<T>(
   }
 }
 
-/** Okta from OKTA_* variables; with none set, the local Okta org kept under .okta-gitops/. */
+export interface OpenOktaOptions {
+  rateShare?: number;
+  /** Hears of every Okta request, 429 and wait, per bucket (metrics). */
+  observe?: PacerOptions["observe"];
+}
+
+/** Okta from OKTA_* variables; with none set, the local Okta org kept under .okta-gitops/. With
+ * REDIS_URL set, the lock per org and the rate budget are kept in Redis, shared by every replica
+ * (the lease on a network zone in Okta is then not used). */
 export async function openOkta(
   io: ReconcileIo,
-  options: { rateShare?: number } = {},
+  options: OpenOktaOptions = {},
 ): Promise<OktaSession> {
   const settings = oktaSettingsFromEnv(io.env);
+  const shared = await openShared(io.env);
+  const connect = (s: OktaSettings) =>
+    connectOkta(s, {
+      ...(options.rateShare !== undefined ? { rateShare: options.rateShare } : {}),
+      ...(options.observe ? { observe: options.observe } : {}),
+      ...(shared ? { store: shared.store(s.orgUrl) } : {}),
+    });
   if (settings) {
-    const connection = await connectOkta(settings, options);
-    return {
-      ...connection,
-      settings,
-      lock: () => new OktaLock(connection.adapter, leaseMs(io.env)),
-      close: async () => {},
-    };
+    try {
+      const connection = await connect(settings);
+      return {
+        ...connection,
+        settings,
+        lock: () =>
+          shared?.lock(settings.orgUrl) ?? new OktaLock(connection.adapter, leaseMs(io.env)),
+        close: async () => shared?.close(),
+      };
+    } catch (error) {
+      await shared?.close();
+      throw error;
+    }
   }
   const dataDir = path.resolve(io.cwd, LOCAL_DIR, "local-org");
   // The folder holds the bot's private key and the org's state: the owner's alone (0700), also
@@ -129,19 +155,73 @@ export async function openOkta(
     scopes: [...BOT_SCOPES],
   };
   try {
-    const connection = await connectOkta(local, options);
+    const connection = await connect(local);
     return {
       ...connection,
       settings: local,
       localDir: dataDir,
-      lock: () => new FileLock(path.join(path.dirname(dataDir), "apply.lock")),
-      close: () => org.close(),
+      lock: () =>
+        shared?.lock(local.orgUrl) ?? new FileLock(path.join(path.dirname(dataDir), "apply.lock")),
+      close: async () => {
+        await shared?.close();
+        await org.close();
+      },
     };
   } catch (error) {
+    await shared?.close();
     await org.close();
     throw error;
   }
 }
+
+/** With REDIS_URL: one client for the session, its rate budget and its lock per org. */
+async function openShared(env: Record<string, string | undefined>): Promise<
+  | {
+      store(orgUrl: string): RedisBucketStore;
+      lock(orgUrl: string): RedisLock;
+      close(): Promise<void>;
+    }
+  | undefined
+> {
+  let settings: RedisSettings | undefined;
+  try {
+    settings = redisSettings(env);
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+  if (!settings) return undefined;
+  const redis = connectRedis(settings);
+  // ioredis reports a lost connection as an 'error' event (printed when nobody listens) and
+  // reconnects; the commands waiting on it are what fail or wait, and say so.
+  redis.on("error", () => undefined);
+  const close = async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  // Every Okta call waits on Redis: an unreachable one is said up front, not a silent hang.
+  const reached = await Promise.race([
+    redis.ping().then(
+      () => true,
+      () => false,
+    ),
+    sleep(REDIS_PING_MS, false, { ref: false }),
+  ]);
+  if (!reached) {
+    redis.disconnect();
+    throw new UserError(`cannot reach Redis at REDIS_URL within ${REDIS_PING_MS / 1000} s`);
+  }
+  const { prefix } = settings;
+  return {
+    store: (orgUrl) => new RedisBucketStore(redis, prefix, orgUrl),
+    lock: (orgUrl) =>
+      new RedisLock(redis, prefix, orgUrl, {
+        leaseMs: seconds(env.OKTA_GITOPS_LOCK_LEASE_SECONDS, LOCK_LEASE_MS),
+        waitMs: seconds(env.OKTA_GITOPS_LOCK_WAIT_SECONDS, LOCK_WAIT_MS),
+      }),
+    close,
+  };
+}
+
+const REDIS_PING_MS = 10_000;
 
 // --- progress --------------------------------------------------------------------------------
 
@@ -238,8 +318,13 @@ export async function guarded(
 
 /** The Okta lock's lease: OKTA_GITOPS_LOCK_LEASE_SECONDS, a minute by default. */
 function leaseMs(env: Record<string, string | undefined>): number {
-  const seconds = Number(env.OKTA_GITOPS_LOCK_LEASE_SECONDS ?? 60);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
+  return seconds(env.OKTA_GITOPS_LOCK_LEASE_SECONDS, 60_000);
+}
+
+/** A number of seconds from the environment, in ms; the default when unset or unusable. */
+function seconds(value: string | undefined, defaultMs: number): number {
+  const n = Number(value ?? Number.NaN);
+  return Number.isFinite(n) && n > 0 ? n * 1000 : defaultMs;
 }
 
 // --- arguments shared by plan, apply and drift -------------------------------------------------

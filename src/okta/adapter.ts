@@ -13,7 +13,7 @@ import type { NamedObject } from "../reconcile/resources.js";
 import { checkToken, createClient, PacedRequestExecutor, type OktaClient } from "./client.js";
 import { describeApp, type ImportedApp } from "./import.js";
 import { ZONES_PATH } from "./kinds/zone.js";
-import { Pacer } from "./pacer.js";
+import { Pacer, type BucketStore, type PacerOptions } from "./pacer.js";
 import { OktaReader, type WantedIntegration } from "./read.js";
 import type { OktaSettings } from "./settings.js";
 import { OktaTransport, type Method } from "./transport.js";
@@ -28,12 +28,25 @@ export interface OktaConnection {
   pacer: Pacer;
 }
 
+export interface ConnectOptions {
+  /** Share (0..1] of each rate-limit bucket the bot allows itself. */
+  rateShare?: number;
+  /** Where the pacer keeps its view of the buckets (shared by replicas: Redis); memory if absent. */
+  store?: BucketStore;
+  /** Hears of every Okta request, 429 and wait, per bucket (metrics). */
+  observe?: PacerOptions["observe"];
+}
+
 /** Builds the client, gets a token up front (clear error if that fails). */
 export async function connectOkta(
   settings: OktaSettings,
-  options: { rateShare?: number } = {},
+  options: ConnectOptions = {},
 ): Promise<OktaConnection> {
-  const pacer = new Pacer({ share: options.rateShare ?? 1 });
+  const pacer = new Pacer({
+    share: options.rateShare ?? 1,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.observe ? { observe: options.observe } : {}),
+  });
   const executor = new PacedRequestExecutor(pacer);
   const client = createClient(settings, executor);
   await checkToken(client, settings);

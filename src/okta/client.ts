@@ -39,14 +39,20 @@ export class PacedRequestExecutor extends RequestExecutor {
     if (method !== "GET" && !request.url.endsWith("/oauth2/v1/token")) this.writes++;
     request.timeout = this.timeoutMs;
     const bucket = bucketOf(request.url);
+    // The answer stands even when its bookkeeping fails (a shared store that cannot be reached):
+    // the request's place in the budget is then freed by its ticket's deadline instead.
+    const settle = (done: Promise<void>) => done.catch(() => undefined);
     return super.fetch(request).then(
-      (response: FetchResponse) => {
-        if (response.status === 429) this.pacer.exhausted(bucket, response.headers);
-        else this.pacer.release(bucket, response.headers);
+      async (response: FetchResponse) => {
+        await settle(
+          response.status === 429
+            ? this.pacer.exhausted(bucket, response.headers)
+            : this.pacer.release(bucket, response.headers),
+        );
         return response;
       },
-      (error: unknown) => {
-        this.pacer.release(bucket);
+      async (error: unknown) => {
+        await settle(this.pacer.release(bucket));
         throw error;
       },
     ) as ReturnType<InstanceType<typeof RequestExecutor>["fetch"]>;

@@ -54,24 +54,24 @@ export async function startRedis(): Promise<TestRedis> {
       { cwd: dir, stdio: "ignore" },
     );
     url = `redis://127.0.0.1:${port}`;
+    // A fresh client per attempt: one whose first connect failed keeps reconnecting on its own
+    // and refuses connect() again ("already connecting"), so it would never be seen to succeed.
     for (let i = 0; ; i++) {
-      // A new client each time: one whose first connect failed reconnects on its own, and its
-      // connect() then refuses ("already connecting"), so it would never succeed.
       const probe = new Redis(url, {
         lazyConnect: true,
         maxRetriesPerRequest: 0,
         retryStrategy: () => null,
       });
-      probe.on("error", () => {});
+      probe.on("error", () => undefined);
       try {
         await probe.connect();
         await probe.ping();
-        probe.disconnect();
         break;
       } catch {
-        probe.disconnect();
         if (i > 100) throw new Error("redis-server did not start");
         await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        probe.disconnect();
       }
     }
   }
