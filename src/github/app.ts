@@ -1,17 +1,23 @@
 // The Probot app: routes GitHub's events to the jobs, ignores the events the App itself causes, and
-// runs every delivery's work through one in-process queue (one job at a time per pull request and
-// per repository's default branch), so that a burst of pushes or reviews is handled in order and
-// the newest state wins. The jobs see GitHub through the port (octokit-port.ts) and Okta through the
-// session the CLI's `serve` builds: this module holds no Okta or GitHub settings of its own.
+// runs every delivery's work through the work queue (one job at a time per pull request and per
+// repository's default branch), so that a burst of pushes or reviews is handled in order and the
+// newest state wins. A handler only parses, filters and queues a work item (plain data: it may
+// cross Redis to another replica); one runner does an item, authenticated as the item's
+// installation, and tells the observer how each job ended. The jobs see GitHub through the port
+// (octokit-port.ts) and Okta through the session the CLI's `serve` builds: this module holds no
+// Okta or GitHub settings of its own.
 import type { Context, Probot } from "probot";
 import { z } from "zod";
 import { terminalText } from "../render/escape.js";
 import { ArchiveCache } from "./archives.js";
 import { octokitPort, type OctokitLike } from "./octokit-port.js";
+import { noObserver, type JobOutcome, type Observer } from "./observe.js";
 import type { RepoRef } from "./port.js";
-import { jobQueue, type JobQueue } from "./queue.js";
 import type { AppDeps, AppLog, AppRuntime } from "./runtime.js";
 import { registerMergeJobs, type MergeJobs } from "./merge-jobs.js";
+import { errorText } from "./jobs/merge.js";
+import { memoryWorkQueue } from "./work/memory-queue.js";
+import type { WorkItem, WorkQueue } from "./work/types.js";
 
 export type { AppDeps, AppLog, AppRuntime };
 import {
@@ -24,7 +30,8 @@ import {
 export type OktaGitopsApp = ((app: Probot) => Promise<void>) & {
   /** Resolves when every delivery's work is done. */
   idle(): Promise<void>;
-  /** Stops the drift schedule (a check under way finishes first). */
+  /** Stops the drift schedule and the queue: stops taking work, and finishes (memory) or hands
+   * back (Redis) what runs. */
   close(): Promise<void>;
 };
 
@@ -34,10 +41,12 @@ const Repository = z.object({
   default_branch: z.string(),
 });
 const Sender = z.object({ login: z.string(), type: z.string() }).optional();
+const InstallationRef = z.object({ id: z.number().int().positive() }).optional();
 const PullEvent = z.object({
   pull_request: z.object({ number: z.number().int() }),
   repository: Repository,
   sender: Sender,
+  installation: InstallationRef,
 });
 const CheckRunEvent = z.object({
   check_run: z.object({
@@ -48,6 +57,7 @@ const CheckRunEvent = z.object({
   }),
   repository: Repository,
   sender: Sender,
+  installation: InstallationRef,
 });
 const CheckSuiteEvent = z.object({
   check_suite: z.object({
@@ -57,6 +67,7 @@ const CheckSuiteEvent = z.object({
   }),
   repository: Repository,
   sender: Sender,
+  installation: InstallationRef,
 });
 
 /** A payload's repository as the port's reference. */
@@ -64,10 +75,42 @@ function repoOf(r: z.infer<typeof Repository>): RepoRef {
   return { owner: r.owner.login, repo: r.name };
 }
 
+/** A pull request's lane. */
+const pullKey = (repo: RepoRef, number: number) =>
+  `${repo.owner}/${repo.repo}#${number}`.toLowerCase();
+
+/** What a pull request's item holds (read back from Redis too): the number, or for a re-run of a
+ * commit's checks whose pull requests GitHub did not list, the commit. */
+const PullData = z.object({
+  number: z.number().int().positive().optional(),
+  headSha: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
+  defaultBranch: z.string().min(1),
+});
+
+/** An observer whose failure never fails a job. */
+function safeObserver(o: Observer, log: AppLog): Observer {
+  const guard =
+    <A extends unknown[]>(f: (...a: A) => void) =>
+    (...a: A) => {
+      try {
+        f(...a);
+      } catch (error) {
+        log.warn(`observer: ${errorText(error)}`);
+      }
+    };
+  return {
+    jobEnded: guard((e) => o.jobEnded(e)),
+    reconciled: guard((e) => o.reconciled(e)),
+    githubRequest: guard((s) => o.githubRequest(s)),
+  };
+}
+
 export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
-  let queue: JobQueue | undefined;
+  let work: WorkQueue | undefined;
   let mergeJobs: MergeJobs | undefined;
-  const pending: Promise<unknown>[] = [];
 
   const appFn = async (app: Probot): Promise<void> => {
     const log: AppLog = deps.log ?? {
@@ -75,14 +118,17 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       warn: (m) => app.log.warn(m),
       error: (m) => app.log.error(m),
     };
-    queue = jobQueue((key, error) =>
-      // The message may quote GitHub or a file: no control character reaches the log.
+    const observer = safeObserver(deps.observer ?? noObserver, log);
+    /** A job's failure, as one line of the log. The message may quote GitHub or a file: no
+     * control character reaches the log. */
+    const failed = (key: string, error: unknown) =>
       log.error(
         terminalText(
           `${key}: the job failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
         ).slice(0, 1000),
-      ),
-    );
+      );
+    const queue = (work =
+      deps.work?.(log) ?? memoryWorkQueue({ onError: (item, error) => failed(item.key, error) }));
     let identity: Promise<{ slug: string; id: number }> | undefined;
     const appIdentity = () =>
       (identity ??= (async () => {
@@ -96,13 +142,27 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       }));
     const runtime: AppRuntime = {
       deps,
-      queue,
       log,
+      observer,
       archives: new ArchiveCache(),
+      enqueue: async (item) => {
+        if ((await queue.enqueue(item)) === "duplicate") {
+          log.info(
+            terminalText(
+              `${item.key}: delivery ${item.delivery ?? ""} was seen before: not done again`,
+            ),
+          );
+          observer.jobEnded({ ...ended(item), outcome: "duplicate", ms: 0 });
+        }
+      },
       appLogin: async () => `${(await appIdentity()).slug}[bot]`,
-      portOf: (context) => {
-        const r = Repository.parse((context.payload as { repository?: unknown }).repository);
-        return octokitPort(context.octokit as unknown as OctokitLike, repoOf(r));
+      portFor: async (item) => {
+        // Webhooks of a GitHub App always carry their installation: without one there is no one
+        // to act as.
+        if (item.installation === undefined)
+          throw new Error("the event names no installation of the App");
+        const octokit = (await app.auth(item.installation)) as unknown as OctokitLike;
+        return octokitPort(octokit, item.repo);
       },
       isConfigured: (repo) =>
         !!deps.repository &&
@@ -128,30 +188,24 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       return r.data;
     };
 
-    const pullJob = (
-      context: Context,
+    /** A pull request's item: a full check (its head changed, or a re-run), or the approval
+     * alone. A full check decides the approvals too: a waiting approval-only job gives way. */
+    const pullItem = (
+      kind: "pull" | "approval" | "rerun",
       repo: RepoRef,
       number: number,
-      full: boolean,
       defaultBranch: string,
-    ) => {
-      const port = runtime.portOf(context);
-      queue!.push(
-        `${repo.owner}/${repo.repo}#${number}`,
-        async () => {
-          const job = {
-            port,
-            runtime,
-            defaultBranch,
-            today: deps.clock().toISOString().slice(0, 10),
-          };
-          if (full) await runPullRequestJob(job, number);
-          else await runApprovalJob(job, number);
-          // A full check decides the approvals too: a waiting approval-only job gives way to it.
-        },
-        full ? 1 : 0,
-      );
-    };
+      delivery: string | undefined,
+      installation: number | undefined,
+    ): WorkItem => ({
+      kind,
+      key: pullKey(repo, number),
+      rank: kind === "approval" ? 0 : 1,
+      ...(delivery !== undefined ? { delivery } : {}),
+      ...(installation !== undefined ? { installation } : {}),
+      repo,
+      data: { number, defaultBranch },
+    });
 
     /** A pull request's events: a full check (its head changed), or the approval alone. */
     const onPull = (events: Parameters<Probot["on"]>[0], full: boolean) =>
@@ -159,7 +213,16 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
         const e = await accept(PullEvent, context);
         if (!e) return;
         const { repository: r, pull_request: pr } = e;
-        pullJob(context, repoOf(r), pr.number, full, r.default_branch);
+        await runtime.enqueue(
+          pullItem(
+            full ? "pull" : "approval",
+            repoOf(r),
+            pr.number,
+            r.default_branch,
+            context.id,
+            e.installation?.id,
+          ),
+        );
       });
     onPull(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"], true);
     onPull(
@@ -178,14 +241,27 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       defaultBranch: string,
       headSha: string,
       numbers: number[],
+      installation: number | undefined,
     ) => {
-      let prs = numbers;
-      if (!prs.length) {
-        // GitHub leaves `pull_requests` empty for a fork's head: ask which pull requests hold it.
-        const found = await runtime.portOf(context).pullsOfCommit(headSha);
-        prs = found.filter((p) => p.state === "open" && p.headSha === headSha).map((p) => p.number);
+      if (!numbers.length) {
+        // GitHub leaves `pull_requests` empty for a fork's head: the runner asks which pull
+        // requests hold it (the handler only queues).
+        await runtime.enqueue({
+          kind: "rerun",
+          key: `${repo.owner}/${repo.repo}#${headSha}`.toLowerCase(),
+          rank: 1,
+          delivery: context.id,
+          ...(installation !== undefined ? { installation } : {}),
+          repo,
+          data: { headSha, defaultBranch },
+        });
+        return;
       }
-      for (const n of prs.slice(0, 10)) pullJob(context, repo, n, true, defaultBranch);
+      // One delivery, several items: each its own delivery id, the same on a redelivery.
+      for (const n of numbers.slice(0, 10))
+        await runtime.enqueue(
+          pullItem("rerun", repo, n, defaultBranch, `${context.id}-${n}`, installation),
+        );
     };
 
     app.on("check_run.rerequested", async (context) => {
@@ -200,6 +276,7 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
         e.repository.default_branch,
         e.check_run.head_sha,
         numbers,
+        e.installation?.id,
       );
     });
 
@@ -214,22 +291,88 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
         e.repository.default_branch,
         e.check_suite.head_sha,
         numbers,
+        e.installation?.id,
       );
     });
 
     // The apply on a push to the default branch and the drift schedule register here too.
-    mergeJobs = registerMergeJobs(app, runtime);
-    await Promise.all(pending);
+    const merges = (mergeJobs = registerMergeJobs(app, runtime));
+
+    /** Does one item: the existing jobs, as the item's installation. */
+    const runItem = async (item: WorkItem): Promise<JobOutcome | void> => {
+      if (item.kind === "push") return merges.runPush(item);
+      if (item.kind === "drift") throw new Error("a drift check is not a queued item");
+      const d = PullData.parse(item.data);
+      const port = await runtime.portFor(item);
+      if (d.number === undefined) {
+        if (!d.headSha) throw new Error("a re-run names neither a pull request nor a commit");
+        const found = await port.pullsOfCommit(d.headSha);
+        const open = found.filter((p) => p.state === "open" && p.headSha === d.headSha);
+        for (const p of open.slice(0, 10))
+          await runtime.enqueue(
+            pullItem(
+              "rerun",
+              item.repo,
+              p.number,
+              d.defaultBranch,
+              item.delivery !== undefined ? `${item.delivery}-${p.number}` : undefined,
+              item.installation,
+            ),
+          );
+        return;
+      }
+      const job = {
+        port,
+        runtime,
+        defaultBranch: d.defaultBranch,
+        today: deps.clock().toISOString().slice(0, 10),
+      };
+      if (item.kind === "approval") await runApprovalJob(job, d.number);
+      else await runPullRequestJob(job, d.number);
+    };
+
+    queue.start(
+      async (item) => {
+        const started = Date.now();
+        try {
+          const outcome = (await runItem(item)) ?? "done";
+          observer.jobEnded({ ...ended(item), outcome, ms: Date.now() - started });
+          return outcome;
+        } catch (error) {
+          failed(item.key, error);
+          observer.jobEnded({
+            ...ended(item),
+            outcome: "failed",
+            ms: Date.now() - started,
+            error: terminalText(errorText(error)),
+          });
+          return "failed";
+        }
+      },
+      (item, outcome) => observer.jobEnded({ ...ended(item), outcome, ms: 0 }),
+    );
   };
 
   return Object.assign(appFn, {
     idle: async () => {
-      // Twice: a job may push another (a review event arriving while a check runs).
-      await queue?.idle();
-      await queue?.idle();
+      // Twice: a job may queue another (a re-run's pull requests), or a drift check end.
+      for (let i = 0; i < 2; i++) {
+        await work?.idle();
+        await mergeJobs?.idle();
+      }
     },
     close: async () => {
       await mergeJobs?.close();
+      await work?.close();
     },
   });
+}
+
+/** The observer's view of an item. */
+function ended(item: WorkItem) {
+  return {
+    kind: item.kind,
+    key: item.key,
+    ...(item.delivery !== undefined ? { delivery: item.delivery } : {}),
+  };
 }

@@ -1,10 +1,10 @@
 // What the App's jobs share, apart from the app function that builds it (so that a job can name
 // it without importing the module that imports the job).
-import type { Context } from "probot";
 import type { OktaWriter } from "../workflows/apply.js";
 import type { ArchiveCache } from "./archives.js";
+import type { Observer } from "./observe.js";
 import type { GitHubPort, RepoRef } from "./port.js";
-import type { JobQueue } from "./queue.js";
+import type { WorkItem, WorkQueue } from "./work/types.js";
 import type { Timer } from "./jobs/drift.js";
 
 /** What the App is given by whoever runs it (`okta-gitops serve`, or a test). */
@@ -20,6 +20,14 @@ export interface AppDeps {
   log?: AppLog;
   /** The drift schedule's timer (the process's when not given; tests drive one by hand). */
   driftTimer?: Timer;
+  /** The work queue (built once, when the App is loaded): in memory when not given; on Redis
+   * with REDIS_URL, shared by the replicas. It is given the App's log for its own errors. */
+  work?: (log: AppLog) => WorkQueue;
+  /** Told of each job's end and each reconcile's outcome (the log line, the metrics). */
+  observer?: Observer;
+  /** Whether this replica runs this round of the drift schedule: with Redis, a claim (SET NX PX)
+   * that one replica takes; absent, always. */
+  driftClaim?: (ttlMs: number) => Promise<boolean>;
 }
 
 export interface AppLog {
@@ -31,13 +39,15 @@ export interface AppLog {
 /** What the jobs registered on the app share: the queue, the App's own login, the archive cache. */
 export interface AppRuntime {
   deps: AppDeps;
-  queue: JobQueue;
   log: AppLog;
+  observer: Observer;
   archives: ArchiveCache;
+  /** Queues an item (a redelivered one is told to the observer as a duplicate, not queued). */
+  enqueue(item: WorkItem): Promise<void>;
   /** `<app-slug>[bot]`: the login of the App's comments, check runs, issues and deployments. */
   appLogin(): Promise<string>;
-  /** The port over the event's installation, for the event's repository. */
-  portOf(context: Context): GitHubPort;
+  /** The port over an item's installation, for the item's repository. */
+  portFor(item: Pick<WorkItem, "installation" | "repo">): Promise<GitHubPort>;
   /** Whether `repo` is the configured repository (the one whose default branch may change Okta). */
   isConfigured(repo: RepoRef): boolean;
 }

@@ -28,6 +28,8 @@ export interface AppServerOptions {
   probotLog?: Logger;
   /** Another Octokit class (tests turn off retries and throttling). */
   Octokit?: typeof ProbotOctokit;
+  /** REDIS_URL: Probot's GitHub throttling is then shared by the replicas through Redis. */
+  redisConfig?: string;
   deps: AppDeps;
 }
 
@@ -36,6 +38,7 @@ export interface AppServer {
   port: number;
   /** Resolves when every delivery's work is done. */
   idle(): Promise<void>;
+  /** Stops taking deliveries, then stops the App (see OktaGitopsApp.close). */
   close(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     ...(options.probotLog ? { log: options.probotLog } : {}),
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    ...(options.redisConfig ? { redisConfig: options.redisConfig } : {}),
   });
   const app = oktaGitopsApp(options.deps);
   await probot.load(app);
@@ -86,6 +90,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
         return answer(400, "Not JSON");
       }
       try {
+        // The handlers only parse, filter and queue: answered as soon as the work is queued.
         await probot.receive({ id, name: event, payload } as Parameters<Probot["receive"]>[0]);
         answer(202, "Accepted");
       } catch (error) {
@@ -111,7 +116,10 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     port,
     idle: () => app.idle(),
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // No new delivery (connections kept alive by a proxy are closed once idle), then the App.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
       await app.close();
       await app.idle();
     },

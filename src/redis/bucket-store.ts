@@ -116,7 +116,7 @@ export class RedisBucketStore implements BucketStore {
     orgUrl: string,
     private readonly ticketMs = TICKET_MS,
   ) {
-    this.base = `${prefix}:okta:${keyPart(new URL(orgUrl).host)}`;
+    this.base = `${prefix}:okta:${new URL(orgUrl).host}`;
     if (!("oktaBucketTake" in redis)) {
       redis.defineCommand("oktaBucketTake", { numberOfKeys: 2, lua: TAKE });
       redis.defineCommand("oktaBucketGive", { numberOfKeys: 2, lua: GIVE });

@@ -75,7 +75,8 @@ export class RedisLock implements Lock {
     orgUrl: string,
     options: RedisLockOptions = {},
   ) {
-    this.key = `${prefix}:lock:${encodeURIComponent(new URL(orgUrl).host)}`;
+    // The URL parser leaves a host of letters, digits, '.', '-', ':' and brackets only.
+    this.key = `${prefix}:lock:${new URL(orgUrl).host}`;
     this.leaseMs = Math.max(100, options.leaseMs ?? LOCK_LEASE_MS);
     this.waitMs = Math.max(0, options.waitMs ?? LOCK_WAIT_MS);
     this.pollMs = Math.max(10, options.pollMs ?? Math.min(1000, this.leaseMs / 3));

@@ -10,6 +10,8 @@ import { startServe, type RunningApp } from "../../src/cli/commands/serve.js";
 import { envFor, testIo } from "../reconcile/harness.js";
 import type { LocalGitHub } from "./local-github/index.js";
 import type { Timer } from "../../src/github/jobs/drift.js";
+import type { Observer } from "../../src/github/observe.js";
+import type { ServeHooks } from "../../src/cli/commands/serve.js";
 import { captureLogger, TestOctokit } from "./probot.js";
 
 export { captureLogger, TestOctokit };
@@ -41,6 +43,10 @@ export async function startApp(options: {
   clock?: () => Date;
   /** The drift schedule's timer: a test fires it by hand. */
   driftTimer?: Timer;
+  /** Told of each job's end and each reconcile. */
+  observer?: Observer;
+  /** With REDIS_URL in env: the durable queue's timings. */
+  queue?: ServeHooks["queue"];
 }): Promise<StartedApp> {
   const { github, okta } = options;
   const secret = randomBytes(16).toString("hex");
@@ -70,6 +76,8 @@ export async function startApp(options: {
       error: (m) => logs.push(`error: ${m}`),
     },
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
+    ...(options.queue ? { queue: options.queue } : {}),
     // A test's App checks drift only when the test fires the timer: a check on the process's own
     // clock would write to GitHub in the middle of another test's assertions.
     driftTimer: options.driftTimer ?? NEVER,

@@ -1,7 +1,9 @@
 // `okta-gitops serve` (and `npm start`): runs the GitHub App. Reads Probot's settings and
 // OKTA_GITOPS_REPOSITORY from the environment, checked with zod (an error names the variable and
 // never repeats a secret), opens the Okta session as the other commands do (OKTA_*, or the local
-// org), and serves the App's webhook endpoint until interrupted.
+// org), and serves the App's webhook endpoint until interrupted. With REDIS_URL the work is queued
+// in Redis, shared by every replica; on SIGTERM it stops taking deliveries, finishes or hands back
+// the running job, closes Okta and exits 0.
 import { readFileSync } from "node:fs";
 import { createPrivateKey } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -10,7 +12,16 @@ import { z } from "zod";
 import { OKTA_ENV } from "../../okta/settings.js";
 import type { AppLog } from "../../github/app.js";
 import type { Timer } from "../../github/jobs/drift.js";
+import type { Observer } from "../../github/observe.js";
 import { startAppServer, DEFAULT_WEBHOOK_PATH, type AppServer } from "../../github/server.js";
+import { redisClaim } from "../../github/work/claim.js";
+import {
+  durableWorkQueue,
+  type DurableQueueOptions,
+  type DurableWorkQueue,
+} from "../../github/work/durable-queue.js";
+import type { WorkQueue } from "../../github/work/types.js";
+import { redisSettings, type RedisSettings } from "../../redis/connection.js";
 import { guarded, openOkta, processIo, UserError, type ReconcileIo } from "../reconcile-support.js";
 
 export const SERVE_HELP = `Usage: okta-gitops serve
@@ -38,6 +49,19 @@ a minute after start). Settings come from the environment:
   OKTA_ORG_URL, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE, OKTA_KEY_ID, OKTA_SCOPES
                           the bot's Okta, as for plan and apply; with none set, the local Okta
                           org under .okta-gitops/ (exceptions still need the Identity approval)
+  REDIS_URL               redis:// or rediss:// address (it may hold a password: never printed).
+                          Not set: one process, its work in memory (lost on a restart). Set: the
+                          work is queued in Redis and shared by every replica using it (each pull
+                          request's and branch's jobs in order, a redelivery done once, a killed
+                          replica's job taken over), the drift check runs once across replicas,
+                          applies hold one lock per Okta org in Redis, the Okta rate budget is
+                          shared, and Probot's GitHub throttling uses it too
+  OKTA_GITOPS_REDIS_PREFIX
+                          the first part of every Redis key the bot writes (default okta-gitops):
+                          one Redis may serve several bots with different prefixes
+
+On SIGTERM it stops taking deliveries, lets the running job finish (with Redis, one that does not
+finish within 20 s is handed back to another replica), closes Okta and exits 0.
 
 Keys and secrets are never printed.`;
 
@@ -165,16 +189,34 @@ export interface ServeHooks {
   log?: AppLog;
   clock?: () => Date;
   driftTimer?: Timer;
+  /** Told of each job's end and each reconcile. */
+  observer?: Observer;
+  /** With REDIS_URL: the durable queue's timings (tests shorten the stalled-job takeover). */
+  queue?: Omit<DurableQueueOptions, "settings" | "log">;
 }
 
 export interface RunningApp extends AppServer {
   settings: ServeSettings;
+  /** REDIS_URL and the key prefix, when set. */
+  redis?: RedisSettings;
+  /** The App's work queue (its stats: depth and oldest job). */
+  work(): WorkQueue | undefined;
 }
 
 /** Opens Okta and starts the App's server; `close()` stops both. */
 export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promise<RunningApp> {
   const settings = serveSettings(io.env);
+  let redis: RedisSettings | undefined;
+  try {
+    redis = redisSettings(io.env);
+  } catch (error) {
+    throw new UserError(`the App's settings are not usable: ${(error as Error).message}`);
+  }
   const okta = await openOkta(io);
+  let work: WorkQueue | undefined;
+  const repository = settings.repository;
+  const durable = (r: RedisSettings, log: AppLog): DurableWorkQueue =>
+    durableWorkQueue({ settings: r, ...hooks.queue, log });
   try {
     const server = await startAppServer({
       appId: settings.appId,
@@ -187,18 +229,37 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
       ...(settings.webhookPath ? { webhookPath: settings.webhookPath } : {}),
       ...(hooks.Octokit ? { Octokit: hooks.Octokit } : {}),
       ...(hooks.probotLog ? { probotLog: hooks.probotLog } : {}),
+      ...(redis ? { redisConfig: redis.url } : {}),
       deps: {
         okta: async () => okta,
-        repository: settings.repository,
+        repository,
         sandbox: OKTA_ENV.every((k) => !io.env[k]),
         clock: hooks.clock ?? (() => new Date()),
         ...(hooks.driftTimer ? { driftTimer: hooks.driftTimer } : {}),
         ...(hooks.log ? { log: hooks.log } : {}),
+        ...(hooks.observer ? { observer: hooks.observer } : {}),
+        ...(redis
+          ? {
+              work: (log: AppLog) => {
+                const q = durable(redis, log);
+                work = q;
+                return q;
+              },
+              driftClaim: async (ttlMs: number) => {
+                const q = work as DurableWorkQueue | undefined;
+                if (!q || !repository) return false;
+                const key = `${redis.prefix}:drift:${repository.owner}/${repository.repo}`;
+                return redisClaim(q.redis, key.toLowerCase())(ttlMs);
+              },
+            }
+          : {}),
       },
     });
     return {
       ...server,
       settings,
+      ...(redis ? { redis } : {}),
+      work: () => work,
       close: async () => {
         try {
           await server.close();
@@ -215,7 +276,14 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
 
 export const serveCommand = {
   summary: "run the GitHub App (pull-request checks, plan comments, apply on merge)",
-  run: (argv: string[]) => runServe(argv, processIo()),
+  run: async (argv: string[]) => {
+    const code = await runServe(argv, processIo());
+    // Probot's GitHub throttling keeps its own Redis connection open (it has no close): once the
+    // App has stopped, nothing is left to do, so the process ends here.
+    if (processIo().env.REDIS_URL && !argv.includes("--help") && !argv.includes("-h"))
+      process.exit(code);
+    return code;
+  },
 };
 
 export async function runServe(argv: string[], io: ReconcileIo): Promise<number> {
@@ -237,11 +305,15 @@ export async function runServe(argv: string[], io: ReconcileIo): Promise<number>
           ? `; applies ${app.settings.repository.owner}/${app.settings.repository.repo}'s default branch\n`
           : "; OKTA_GITOPS_REPOSITORY is not set, so it applies nowhere\n"),
     );
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
+    const signal = await new Promise<string>((resolve) => {
+      process.once("SIGINT", () => resolve("SIGINT"));
+      process.once("SIGTERM", () => resolve("SIGTERM"));
     });
+    io.stderr(
+      `okta-gitops serve: ${signal}: stopping (no new delivery; the running job finishes)\n`,
+    );
     await app.close();
+    io.stderr("okta-gitops serve: stopped\n");
     return 0;
   });
 }

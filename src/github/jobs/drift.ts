@@ -163,6 +163,11 @@ export class DriftSchedule {
     return this.running;
   }
 
+  /** Resolves when no check runs (the next one armed). */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
   /** Stops the schedule; a check under way finishes, and resolves the returned promise. */
   async stop(): Promise<void> {
     this.stopped = true;

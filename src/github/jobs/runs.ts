@@ -4,6 +4,7 @@ import type { DriftReport } from "../../workflows/drift.js";
 import type { Workspace } from "../../workflows/workspace.js";
 import type { PullRequestInfo } from "../port.js";
 import type { Verdict } from "./approval-record.js";
+import type { ReconcileEnd } from "../observe.js";
 
 /** What a run of the merge job found and did: the reports are rendered from it. */
 export interface MergeRun {
@@ -38,4 +39,41 @@ export interface DriftRun {
   clean: boolean;
   /** Drift was found and all of it corrected, nothing refused or left unchecked. */
   corrected: boolean;
+}
+
+/** An apply's outcome as the observer hears it: failure when it threw or an operation against
+ * Okta failed; refused when something was refused or left unapplied (and nothing failed). */
+export function mergeOutcome(run: MergeRun): ReconcileEnd["outcome"] {
+  if (run.error !== undefined) return "failure";
+  const report = run.result?.outcome === "applied" ? run.result.report : undefined;
+  if (report && (report.failed > 0 || report.skipped > 0)) return "failure";
+  return run.failed ? "refused" : "success";
+}
+
+/** A drift check's outcome: failure when it could not check or a correction failed; refused
+ * when something was refused or left unchecked; success otherwise (drift found or not: the
+ * counts say how much, and how much was corrected). */
+export function driftOutcome(
+  run: DriftRun,
+): Pick<ReconcileEnd, "outcome" | "driftFound" | "driftCorrected"> {
+  // Counted per integration (one integration's drift may touch several objects and fields).
+  const items = run.report?.items ?? [];
+  const found = new Set(items.map((i) => i.integration));
+  const outcomes = run.report?.report?.outcomes ?? [];
+  const notDone = new Set(outcomes.filter((o) => o.status !== "done").map((o) => o.op.integration));
+  const corrected = run.report?.report
+    ? new Set(
+        items
+          .filter((i) => !i.uncorrected && !notDone.has(i.integration))
+          .map((i) => i.integration),
+      )
+    : new Set<string>();
+  for (const i of items) if (i.uncorrected) corrected.delete(i.integration);
+  const counts = { driftFound: found.size, driftCorrected: corrected.size };
+  if (run.error !== undefined) return { outcome: "failure", ...counts };
+  const report = run.report?.report;
+  if (report && (report.failed > 0 || report.skipped > 0)) return { outcome: "failure", ...counts };
+  const refused =
+    !!run.settingsRefused || run.verdicts.some((v) => !v.approved) || !!run.report?.failed;
+  return { outcome: refused ? "refused" : "success", ...counts };
 }
