@@ -6,9 +6,11 @@
 // the forger's). Bodies are bounded (GitHub caps a payload at 25 MB).
 import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Probot, type Logger, type ProbotOctokit } from "probot";
+import { Probot, ProbotOctokit, type Logger } from "probot";
 import { terminalText } from "../render/escape.js";
 import { oktaGitopsApp, type AppDeps, type AppLog } from "./app.js";
+import { OUTSIDE_CACHE_MS, readiness, readinessBody, type Check } from "./health.js";
+import type { Observer } from "./observe.js";
 
 export const DEFAULT_WEBHOOK_PATH = "/api/github/webhooks";
 /** GitHub caps a webhook payload at 25 MB. */
@@ -31,6 +33,13 @@ export interface AppServerOptions {
   /** REDIS_URL: Probot's GitHub throttling is then shared by the replicas through Redis. */
   redisConfig?: string;
   deps: AppDeps;
+  /** Told of every GitHub request the App makes (its answer's status). */
+  observer?: Observer;
+  /** Served at GET /metrics (absent: 404). */
+  metrics?: { metrics(): Promise<string>; contentType: string };
+  /** What GET /readyz checks besides GitHub (GET /app as the App, which the server adds):
+   * Redis, Okta, the queue. `now` is the clock of the cached answers. */
+  readiness?: { checks: Check[]; now?: () => number };
 }
 
 export interface AppServer {
@@ -50,7 +59,13 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
     ...(options.probotLog ? { log: options.probotLog } : {}),
-    ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    ...(options.Octokit || options.observer
+      ? {
+          Octokit: options.observer
+            ? (options.Octokit ?? ProbotOctokit).plugin(requestCounter(options.observer))
+            : options.Octokit,
+        }
+      : {}),
     ...(options.redisConfig ? { redisConfig: options.redisConfig } : {}),
   });
   const app = oktaGitopsApp(options.deps);
@@ -61,6 +76,21 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     error: (m) => probot.log.error(m),
   };
   const path = options.webhookPath ?? DEFAULT_WEBHOOK_PATH;
+  // GitHub answers when it authenticates the App: GET /app with the App's JWT (no installation
+  // token is spent), at most every 30 s.
+  const github: Check = {
+    name: "github",
+    cacheMs: OUTSIDE_CACHE_MS,
+    probe: async () => {
+      const octokit = (await probot.auth()) as unknown as {
+        request(route: string): Promise<unknown>;
+      };
+      await octokit.request("GET /app");
+    },
+  };
+  const ready = readiness([...(options.readiness?.checks ?? []), github], {
+    ...(options.readiness?.now ? { now: options.readiness.now } : {}),
+  });
 
   const server: HttpServer = createServer((req, res) => {
     const answer = (status: number, body: string) => {
@@ -69,6 +99,36 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     };
     const url = new URL(req.url ?? "/", "http://localhost");
     if (req.method === "GET" && url.pathname === "/ping") return answer(200, "PONG");
+    // Alive: the process serves HTTP (nothing outside it is asked).
+    if (req.method === "GET" && url.pathname === "/healthz") return answer(200, "OK");
+    if (req.method === "GET" && url.pathname === "/readyz") {
+      void ready.check().then(
+        (report) => {
+          if (res.headersSent) return;
+          res
+            .writeHead(report.ready ? 200 : 503, {
+              "content-type": "application/json; charset=utf-8",
+              "cache-control": "no-store",
+            })
+            .end(readinessBody(report) + "\n");
+        },
+        (error: unknown) => answer(503, `not ready: ${messageOf(error)}`),
+      );
+      return;
+    }
+    if (req.method === "GET" && url.pathname === "/metrics" && options.metrics) {
+      const m = options.metrics;
+      void m.metrics().then(
+        (text) => {
+          if (res.headersSent) return;
+          res
+            .writeHead(200, { "content-type": m.contentType, "cache-control": "no-store" })
+            .end(text);
+        },
+        (error: unknown) => answer(500, `metrics: ${messageOf(error)}`),
+      );
+      return;
+    }
     if (url.pathname !== path) return answer(404, "Not found");
     if (req.method !== "POST") return answer(405, "Only POST");
     void (async () => {
@@ -123,6 +183,25 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       await app.close();
       await app.idle();
     },
+  };
+}
+
+/** An Octokit plugin that tells `observer` of each answer to a request made through it (and of
+ * each request that got none). Added last, it wraps the other plugins' request hooks: a request
+ * retried by Octokit's retry plugin counts once, with its final answer. */
+export function requestCounter(observer: Observer) {
+  return (octokit: Parameters<Parameters<(typeof ProbotOctokit)["plugin"]>[0]>[0]): void => {
+    octokit.hook.wrap("request", async (request, options) => {
+      try {
+        const response = await request(options);
+        observer.githubRequest(response.status);
+        return response;
+      } catch (error) {
+        const status = (error as { status?: unknown }).status;
+        observer.githubRequest(typeof status === "number" ? status : 0);
+        throw error;
+      }
+    });
   };
 }
 

@@ -43,6 +43,10 @@ export async function startApp(options: {
   clock?: () => Date;
   /** The drift schedule's timer: a test fires it by hand. */
   driftTimer?: Timer;
+  /** The App's own pino logger writes its JSON lines here (instead of the capturing logger). */
+  logDestination?: { write(line: string): void };
+  /** The clock of the readiness cache and the metrics. */
+  now?: () => number;
   /** Told of each job's end and each reconcile. */
   observer?: Observer;
   /** With REDIS_URL in env: the durable queue's timings. */
@@ -69,12 +73,17 @@ export async function startApp(options: {
   const io = testIo(cwd, env);
   const app = await startServe(io, {
     Octokit: TestOctokit,
-    probotLog: logger,
-    log: {
-      info: (m) => logs.push(`info: ${m}`),
-      warn: (m) => logs.push(`warn: ${m}`),
-      error: (m) => logs.push(`error: ${m}`),
-    },
+    ...(options.logDestination
+      ? { logDestination: options.logDestination }
+      : {
+          probotLog: logger,
+          log: {
+            info: (m) => logs.push(`info: ${m}`),
+            warn: (m) => logs.push(`warn: ${m}`),
+            error: (m) => logs.push(`error: ${m}`),
+          },
+        }),
+    ...(options.now ? { now: options.now } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.queue ? { queue: options.queue } : {}),

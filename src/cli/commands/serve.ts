@@ -7,12 +7,17 @@
 import { readFileSync } from "node:fs";
 import { createPrivateKey } from "node:crypto";
 import { parseArgs } from "node:util";
+import type { DestinationStream } from "pino";
 import type { Logger, ProbotOctokit } from "probot";
 import { z } from "zod";
 import { OKTA_ENV } from "../../okta/settings.js";
 import type { AppLog } from "../../github/app.js";
 import type { Timer } from "../../github/jobs/drift.js";
+import { OUTSIDE_CACHE_MS, queueCheck, queueStuckMs, type Check } from "../../github/health.js";
+import { appLogger, createLogger } from "../../github/log.js";
+import { createMetrics, observers, type AppMetrics } from "../../github/metrics.js";
 import type { Observer } from "../../github/observe.js";
+import { terminalText } from "../../render/escape.js";
 import { startAppServer, DEFAULT_WEBHOOK_PATH, type AppServer } from "../../github/server.js";
 import { redisClaim } from "../../github/work/claim.js";
 import {
@@ -20,6 +25,7 @@ import {
   type DurableQueueOptions,
   type DurableWorkQueue,
 } from "../../github/work/durable-queue.js";
+import { memoryWorkQueue } from "../../github/work/memory-queue.js";
 import type { WorkQueue } from "../../github/work/types.js";
 import { redisSettings, type RedisSettings } from "../../redis/connection.js";
 import { guarded, openOkta, processIo, UserError, type ReconcileIo } from "../reconcile-support.js";
@@ -39,7 +45,8 @@ a minute after start). Settings come from the environment:
   PORT                    port to listen on (default 3000; 0 picks a free one)
   HOST                    address to listen on (default 127.0.0.1: put a proxy in front)
   WEBHOOK_PATH            path of the webhook endpoint (default ${DEFAULT_WEBHOOK_PATH})
-  LOG_LEVEL               trace, debug, info (default), warn, error or fatal
+  LOG_LEVEL               trace, debug, info (default), warn, error or fatal: JSON lines on
+                          stdout (keys, tokens and secrets redacted), one line per job
   GHE_HOST                GitHub Enterprise Server's host (e.g. ghe.example.com, or host:port):
                           the API is then at GHE_PROTOCOL://GHE_HOST/api/v3
   GHE_PROTOCOL            https (default) or http, for GHE_HOST
@@ -59,6 +66,14 @@ a minute after start). Settings come from the environment:
   OKTA_GITOPS_REDIS_PREFIX
                           the first part of every Redis key the bot writes (default okta-gitops):
                           one Redis may serve several bots with different prefixes
+  OKTA_GITOPS_QUEUE_STUCK_SECONDS
+                          /readyz fails when the oldest waiting job has waited this long
+                          (default 900)
+
+Besides the webhook endpoint it serves GET /healthz (200 while the process serves), GET /readyz
+(200 when Redis (if REDIS_URL is set), GitHub and Okta answer and the queue is not stuck, else 503;
+JSON naming each check and why it failed; GitHub and Okta are asked at most every 30 s) and
+GET /metrics (Prometheus; the proxy in front should not expose it publicly).
 
 On SIGTERM it stops taking deliveries, lets the running job finish (with Redis, one that does not
 finish within 20 s is handed back to another replica), closes Okta and exits 0.
@@ -193,6 +208,10 @@ export interface ServeHooks {
   observer?: Observer;
   /** With REDIS_URL: the durable queue's timings (tests shorten the stalled-job takeover). */
   queue?: Omit<DurableQueueOptions, "settings" | "log">;
+  /** Where the JSON log lines go (stdout when not given; unused with probotLog). */
+  logDestination?: DestinationStream;
+  /** Epoch ms for the readiness cache and the metrics' "seconds since" (tests move it). */
+  now?: () => number;
 }
 
 export interface RunningApp extends AppServer {
@@ -201,22 +220,61 @@ export interface RunningApp extends AppServer {
   redis?: RedisSettings;
   /** The App's work queue (its stats: depth and oldest job). */
   work(): WorkQueue | undefined;
+  metrics: AppMetrics;
 }
 
 /** Opens Okta and starts the App's server; `close()` stops both. */
 export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promise<RunningApp> {
   const settings = serveSettings(io.env);
   let redis: RedisSettings | undefined;
+  let stuckMs: number;
   try {
     redis = redisSettings(io.env);
+    stuckMs = queueStuckMs(io.env);
   } catch (error) {
     throw new UserError(`the App's settings are not usable: ${(error as Error).message}`);
   }
-  const okta = await openOkta(io);
+  // Probot's own logger is this one: its lines, Octokit's and the App's come out as one stream.
+  const logger = hooks.probotLog ?? createLogger(settings.logLevel, hooks.logDestination);
+  const logs = appLogger(logger);
   let work: WorkQueue | undefined;
+  const stats = async () => {
+    if (!work) throw new Error("the work queue has not started");
+    return work.stats();
+  };
+  const metrics = createMetrics({ stats, ...(hooks.now ? { now: hooks.now } : {}) });
+  const observer = observers(
+    metrics.observer,
+    logs.observer,
+    ...(hooks.observer ? [hooks.observer] : []),
+  );
+  const okta = await openOkta(io, { observe: (e) => metrics.pacerObserve(e) });
   const repository = settings.repository;
   const durable = (r: RedisSettings, log: AppLog): DurableWorkQueue =>
     durableWorkQueue({ settings: r, ...hooks.queue, log });
+  const checks: Check[] = [
+    ...(redis
+      ? [
+          {
+            name: "redis",
+            probe: async () => {
+              const client = (work as DurableWorkQueue | undefined)?.redis;
+              if (!client) throw new Error("the work queue has not started");
+              if (client.status !== "ready")
+                throw new Error(`the connection to Redis is ${client.status}`);
+              if ((await client.ping()) !== "PONG") throw new Error("Redis did not answer PONG");
+            },
+          },
+        ]
+      : []),
+    {
+      name: "okta",
+      cacheMs: OUTSIDE_CACHE_MS,
+      // One network zone: the bot reads zones for every plan, so the scope is always there.
+      probe: async () => void (await okta.adapter.call("GET", "/api/v1/zones?limit=1")),
+    },
+    queueCheck(stats, stuckMs),
+  ];
   try {
     const server = await startAppServer({
       appId: settings.appId,
@@ -228,7 +286,10 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
       ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
       ...(settings.webhookPath ? { webhookPath: settings.webhookPath } : {}),
       ...(hooks.Octokit ? { Octokit: hooks.Octokit } : {}),
-      ...(hooks.probotLog ? { probotLog: hooks.probotLog } : {}),
+      probotLog: logger,
+      observer,
+      metrics,
+      readiness: { checks, ...(hooks.now ? { now: hooks.now } : {}) },
       ...(redis ? { redisConfig: redis.url } : {}),
       deps: {
         okta: async () => okta,
@@ -236,8 +297,8 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
         sandbox: OKTA_ENV.every((k) => !io.env[k]),
         clock: hooks.clock ?? (() => new Date()),
         ...(hooks.driftTimer ? { driftTimer: hooks.driftTimer } : {}),
-        ...(hooks.log ? { log: hooks.log } : {}),
-        ...(hooks.observer ? { observer: hooks.observer } : {}),
+        log: hooks.log ?? logs.appLog,
+        observer,
         ...(redis
           ? {
               work: (log: AppLog) => {
@@ -252,7 +313,19 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
                 return redisClaim(q.redis, key.toLowerCase())(ttlMs);
               },
             }
-          : {}),
+          : {
+              // In memory too the queue is built here, so that its figures reach the metrics
+              // and /readyz.
+              work: (log: AppLog) =>
+                (work = memoryWorkQueue({
+                  onError: (item, error) =>
+                    log.error(
+                      terminalText(
+                        `${item.key}: the job failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
+                      ).slice(0, 1000),
+                    ),
+                })),
+            }),
       },
     });
     return {
@@ -260,6 +333,7 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
       settings,
       ...(redis ? { redis } : {}),
       work: () => work,
+      metrics,
       close: async () => {
         try {
           await server.close();
