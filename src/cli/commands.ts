@@ -7,6 +7,7 @@ import { importCommand } from "./commands/import.js";
 import { localOrgCommand } from "./commands/local-org.js";
 import { keygenCommand } from "./commands/keygen.js";
 import { serveCommand } from "./commands/serve.js";
+import { bootstrapCommand } from "./commands/bootstrap.js";
 import type { Command } from "./command.js";
 
 export type { Command };
@@ -20,4 +21,5 @@ export const commands: Record<string, Command> = {
   keygen: keygenCommand,
   "local-org": localOrgCommand,
   serve: serveCommand,
+  bootstrap: bootstrapCommand,
 };

@@ -46,7 +46,8 @@ const BITS = [2048, 3072, 4096] as const;
 /** The schema allows one or two keys: the current one and its successor during a rotation. */
 const MAX_KEYS = 2;
 
-class Refusal extends Error {}
+/** A refusal: its message is printed as it is (exit 1). */
+export class Refusal extends Error {}
 
 export const keygenCommand = {
   summary: "generate a key pair for an integration (private key outside the repository)",
@@ -222,7 +223,7 @@ function repositoryRoot(cwd: string): string {
 
 /** Refuses a key path inside the repository: a private key there is one `git add` from being
  * published. Symlinks in the folders are resolved, so a link into the tree does not get past. */
-function checkOutsideRepository(out: string, cwd: string): void {
+export function checkOutsideRepository(out: string, cwd: string): void {
   const root = repositoryRoot(cwd);
   const dir = nearestExisting(path.dirname(out));
   const real = path.join(
@@ -252,7 +253,7 @@ function nearestExisting(dir: string): string {
 
 /** Creates the file exclusively (O_EXCL: an existing file or symlink is an error, never followed
  * or overwritten) with mode 0600, whatever the umask. */
-function writePrivateKey(out: string, pem: string): void {
+export function writePrivateKey(out: string, pem: string): void {
   mkdirSync(path.dirname(out), { recursive: true, mode: 0o700 });
   let fd: number;
   try {
