@@ -14,6 +14,7 @@ import { FORMATS, type Format } from "../reconcile/render/index.js";
 import type { Adoption } from "../reconcile/model.js";
 import { FileLock, OktaLock, type Lock } from "../okta/lock.js";
 import type { PacerOptions } from "../okta/pacer.js";
+import { answered } from "../redis/answer.js";
 import { RedisBucketStore } from "../redis/bucket-store.js";
 import { connectRedis, redisSettings, type RedisSettings } from "../redis/connection.js";
 import { LOCK_LEASE_MS, LOCK_WAIT_MS, RedisLock } from "../redis/lock.js";
@@ -137,12 +138,18 @@ export async function openOkta(
   const dataDir = path.resolve(io.cwd, LOCAL_DIR, "local-org");
   // The folder holds the bot's private key and the org's state: the owner's alone (0700), also
   // when an earlier version made it readable to all.
-  for (const dir of [path.dirname(dataDir), dataDir]) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
-  }
   const { openLocalOrg, BOT_SCOPES } = await import("../local-org/index.js");
-  const org = await openLocalOrg({ dataDir, env: io.env, cwd: io.cwd });
+  let org: Awaited<ReturnType<typeof openLocalOrg>>;
+  try {
+    for (const dir of [path.dirname(dataDir), dataDir]) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+    }
+    org = await openLocalOrg({ dataDir, env: io.env, cwd: io.cwd });
+  } catch (error) {
+    await shared?.close();
+    throw error;
+  }
   io.stderr(
     `Using the local Okta org in ${path.relative(io.cwd, dataDir) || dataDir} (${org.url}): no OKTA_* settings are set.\n`,
   );
@@ -194,8 +201,10 @@ async function openShared(env: Record<string, string | undefined>): Promise<
   // ioredis reports a lost connection as an 'error' event (printed when nobody listens) and
   // reconnects; the commands waiting on it are what fail or wait, and say so.
   redis.on("error", () => undefined);
+  // QUIT waits for Redis like any command: bounded, so that closing never hangs a run.
   const close = async () => {
-    await redis.quit().catch(() => redis.disconnect());
+    await answered(redis.quit(), 2000, "quit").catch(() => undefined);
+    redis.disconnect();
   };
   // Every Okta call waits on Redis: an unreachable one is said up front, not a silent hang.
   const reached = await Promise.race([

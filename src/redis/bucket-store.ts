@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { rateOf, type BucketStore, type RateHeaders } from "../okta/pacer.js";
+import { ANSWER_MS, answered } from "./answer.js";
 
 /** How long a request may hold its place in the budget without an answer: beyond the transport's
  * timeout (30 s) and the SDK's token request before it. */
@@ -105,17 +106,28 @@ function keyPart(text: string): string {
   return encodeURIComponent(text).slice(0, 100);
 }
 
+export interface RedisBucketStoreOptions {
+  /** How long a request holds its place without an answer. */
+  ticketMs?: number;
+  /** How long a take or give waits for Redis before it fails. */
+  answerMs?: number;
+}
+
 export class RedisBucketStore implements BucketStore {
   private readonly base: string;
   /** This process's tickets per bucket, oldest first: give() ends one of them. */
   private readonly tickets = new Map<string, string[]>();
+  private readonly ticketMs: number;
+  private readonly answerMs: number;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
     orgUrl: string,
-    private readonly ticketMs = TICKET_MS,
+    options: RedisBucketStoreOptions = {},
   ) {
+    this.ticketMs = options.ticketMs ?? TICKET_MS;
+    this.answerMs = options.answerMs ?? ANSWER_MS;
     this.base = `${prefix}:okta:${new URL(orgUrl).host}`;
     if (!("oktaBucketTake" in redis)) {
       redis.defineCommand("oktaBucketTake", { numberOfKeys: 2, lua: TAKE });
@@ -135,13 +147,17 @@ export class RedisBucketStore implements BucketStore {
     now: number,
   ): Promise<{ ok: true } | { ok: false; waitMs: number }> {
     const ticket = randomUUID();
-    const [ok, waitMs] = await (this.redis as unknown as Scripts).oktaBucketTake(
-      ...this.keys(bucket),
-      String(share),
-      String(now),
-      ticket,
-      String(now + this.ticketMs),
-      String(KEEP_MS),
+    const [ok, waitMs] = await answered(
+      (this.redis as unknown as Scripts).oktaBucketTake(
+        ...this.keys(bucket),
+        String(share),
+        String(now),
+        ticket,
+        String(now + this.ticketMs),
+        String(KEEP_MS),
+      ),
+      this.answerMs,
+      `rate budget of ${keyPart(bucket)}`,
     );
     if (ok !== 1) return { ok: false, waitMs: Number(waitMs) || 20 };
     const mine = this.tickets.get(bucket) ?? [];
@@ -160,16 +176,20 @@ export class RedisBucketStore implements BucketStore {
     const ticket = mine?.shift() ?? "";
     if (mine && !mine.length) this.tickets.delete(bucket);
     const rate = rateOf(headers);
-    await (this.redis as unknown as Scripts).oktaBucketGive(
-      ...this.keys(bucket),
-      ticket,
-      rate ? "1" : "0",
-      String(rate?.limit ?? 0),
-      String(rate?.remaining ?? 0),
-      String(rate?.resetAt ?? 0),
-      throttled ? "1" : "0",
-      String(now),
-      String(KEEP_MS),
+    await answered(
+      (this.redis as unknown as Scripts).oktaBucketGive(
+        ...this.keys(bucket),
+        ticket,
+        rate ? "1" : "0",
+        String(rate?.limit ?? 0),
+        String(rate?.remaining ?? 0),
+        String(rate?.resetAt ?? 0),
+        throttled ? "1" : "0",
+        String(now),
+        String(KEEP_MS),
+      ),
+      this.answerMs,
+      `rate budget of ${keyPart(bucket)}`,
     );
   }
 }

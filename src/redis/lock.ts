@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { LockHeldError, type Lock } from "../okta/lock.js";
+import { ANSWER_MS, answered } from "./answer.js";
 
 export const LOCK_LEASE_MS = 30_000;
 export const LOCK_WAIT_MS = 10 * 60_000;
@@ -23,6 +24,8 @@ export interface RedisLockOptions {
   pollMs?: number;
   /** Who we are, as other replicas see it when they wait for us. */
   holder?: string;
+  /** How long one command waits for Redis before acquire() or release() fails. */
+  answerMs?: number;
 }
 
 // KEYS: the lock. ARGV: our value, lease. 1 when it is still ours (and renewed).
@@ -60,9 +63,12 @@ export function defaultHolder(): string {
 
 export class RedisLock implements Lock {
   readonly key: string;
-  /** Set when a renewal found the lock no longer ours (it expired and another replica took it). */
-  lost = false;
   private readonly leaseMs: number;
+  private readonly answerMs: number;
+  /** A renewal found the lock no longer ours (it expired and another replica took it). */
+  private taken = false;
+  /** When the lease was last set or renewed (ms). */
+  private renewedAt = 0;
   private readonly waitMs: number;
   private readonly pollMs: number;
   private readonly holder: string;
@@ -81,10 +87,17 @@ export class RedisLock implements Lock {
     this.waitMs = Math.max(0, options.waitMs ?? LOCK_WAIT_MS);
     this.pollMs = Math.max(10, options.pollMs ?? Math.min(1000, this.leaseMs / 3));
     this.holder = options.holder ?? defaultHolder();
+    this.answerMs = options.answerMs ?? ANSWER_MS;
     if (!("oktaLockRenew" in redis)) {
       redis.defineCommand("oktaLockRenew", { numberOfKeys: 1, lua: RENEW });
       redis.defineCommand("oktaLockRelease", { numberOfKeys: 1, lua: RELEASE });
     }
+  }
+
+  /** True when the lock may no longer be ours: a renewal found another holder, or none succeeded
+   * for a whole lease (Redis unreachable), so the lease may have run out. */
+  get lost(): boolean {
+    return this.taken || (this.value !== undefined && Date.now() - this.renewedAt >= this.leaseMs);
   }
 
   /** Takes the lock, waiting (bounded) while another replica holds it. */
@@ -96,12 +109,17 @@ export class RedisLock implements Lock {
     });
     const deadline = Date.now() + this.waitMs;
     for (;;) {
-      const set = await this.redis.set(this.key, value, "PX", this.leaseMs, "NX");
-      if (set === "OK") return this.hold(value);
+      const asked = Date.now();
+      const set = await answered(
+        this.redis.set(this.key, value, "PX", this.leaseMs, "NX"),
+        this.answerMs,
+        `lock ${this.key}`,
+      );
+      if (set === "OK") return this.hold(value, asked);
       const left = deadline - Date.now();
       if (left <= 0) throw new LockHeldError(await this.heldBy());
       // Look again soon, or when the holder's lease would run out if that is sooner.
-      const ttl = await this.redis.pttl(this.key);
+      const ttl = await answered(this.redis.pttl(this.key), this.answerMs, `lock ${this.key}`);
       const next = ttl === -2 ? 1 : ttl > 0 ? Math.min(this.pollMs, ttl) : this.pollMs;
       await sleep(Math.max(1, Math.min(next, left)));
     }
@@ -113,17 +131,26 @@ export class RedisLock implements Lock {
     const value = this.value;
     if (!value) return;
     this.value = undefined;
-    await (this.redis as unknown as Scripts).oktaLockRelease(this.key, value);
+    await answered(
+      (this.redis as unknown as Scripts).oktaLockRelease(this.key, value),
+      this.answerMs,
+      `lock ${this.key}`,
+    );
   }
 
-  private hold(value: string): void {
+  private hold(value: string, asked: number): void {
     this.value = value;
-    this.lost = false;
+    this.taken = false;
+    // The lease counts from when SET was sent, not from its answer: never later than Redis's.
+    this.renewedAt = asked;
     this.timer = setInterval(() => {
+      const sent = Date.now();
       (this.redis as unknown as Scripts)
         .oktaLockRenew(this.key, value, String(this.leaseMs))
         .then((renewed) => {
-          if (renewed !== 1 && this.value === value) this.lost = true;
+          if (this.value !== value) return;
+          if (renewed === 1) this.renewedAt = Math.max(this.renewedAt, sent);
+          else this.taken = true;
         })
         // Redis unreachable: the next renewal tries again; the lease covers two misses.
         .catch(() => undefined);
@@ -132,7 +159,9 @@ export class RedisLock implements Lock {
   }
 
   private async heldBy(): Promise<string> {
-    const raw = await this.redis.get(this.key).catch(() => null);
+    const raw = await answered(this.redis.get(this.key), this.answerMs, `lock ${this.key}`).catch(
+      () => null,
+    );
     let who = "unknown holder";
     if (raw) {
       try {

@@ -30,27 +30,40 @@ const PER_CONNECTION = 30;
 
 /** Two connections of the bot, each with its own store (or the same shared one), read zones at
  * once; what the org answered the bot, and what the pacers reported. */
-async function burst(stores: [BucketStore | undefined, BucketStore | undefined]) {
+async function burst(
+  stores: [BucketStore | undefined, BucketStore | undefined],
+  { rateShare = 1, perConnection = PER_CONNECTION } = {},
+) {
   org = await startOrg({ rateLimits: LIMITS });
   const settings = oktaSettingsFromEnv(envFor(org))!;
   const events: PacerEvent[] = [];
+  // What every answer said remained of the bot's limit (read off the headers the pacers see).
+  const remaining: number[] = [];
   const connections = [];
-  for (const store of stores)
+  for (const store of stores) {
+    const inner = store ?? new MemoryBucketStore();
+    const seen: BucketStore = {
+      take: (...a) => inner.take(...a),
+      give: (bucket, headers, ...rest) => {
+        const left = Number(headers?.get("x-rate-limit-remaining") ?? Number.NaN);
+        if (bucket === "zones" && Number.isFinite(left)) remaining.push(left);
+        return inner.give(bucket, headers, ...rest);
+      },
+    };
     connections.push(
-      await connectOkta(settings, {
-        ...(store ? { store } : {}),
-        observe: (e) => events.push(e),
-      }),
+      await connectOkta(settings, { rateShare, store: seen, observe: (e) => events.push(e) }),
     );
+  }
   await Promise.all(
     connections.flatMap((c) =>
-      Array.from({ length: PER_CONNECTION }, () => c.adapter.call("GET", "/api/v1/zones")),
+      Array.from({ length: perConnection }, () => c.adapter.call("GET", "/api/v1/zones")),
     ),
   );
   const answers = org
     .requests()
     .filter((r) => r.principal === org!.credentials.clientId && r.template === "/api/v1/zones");
   return {
+    remaining,
     statuses: answers.map((r) => r.status),
     throttled: connections.reduce((n, c) => n + c.pacer.throttled, 0),
     events,
@@ -108,6 +121,25 @@ describe.skipIf(!REDIS_AVAILABLE)("an Okta rate budget shared in Redis", () => {
     const keys = await c.keys(`${prefix}:*in-flight`);
     for (const key of keys) expect(await c.zcard(key)).toBe(0);
   }, 60_000);
+
+  it("with a share of half the bot's limit, two sharing Redis never reach into the other half, where two memory pacers do", async () => {
+    const reserve = BOT_LIMIT / 2;
+    const memory = await burst([undefined, undefined], { rateShare: 0.5, perConnection: 15 });
+    await org!.close();
+    expect(Math.min(...memory.remaining)).toBeLessThan(reserve);
+    const prefix = redis.prefix();
+    const shared = await burst(
+      [
+        new RedisBucketStore(redis.client(), prefix, "http://org.example"),
+        new RedisBucketStore(redis.client(), prefix, "http://org.example"),
+      ],
+      { rateShare: 0.5, perConnection: 15 },
+    );
+    expect(shared.statuses).toHaveLength(30);
+    expect(shared.remaining).toHaveLength(30);
+    expect(Math.min(...shared.remaining)).toBeGreaterThanOrEqual(reserve);
+    expect(shared.throttled).toBe(0);
+  }, 90_000);
 
   it("a replica killed mid-request holds its place only until its ticket's deadline", async () => {
     const prefix = redis.prefix();
