@@ -128,11 +128,11 @@ describe.skipIf(!REDIS_AVAILABLE)("replicas of okta-gitops serve on one Redis", 
   }, 120_000);
 
   it("a replica SIGKILLed in the middle of an apply: the other completes it, nothing lost, no duplicate in Okta", async () => {
-    // Okta's writes slowed, so that an apply lasts; the org's lock with a short lease, so that the
-    // dead replica's hold on it ends in seconds.
+    // Okta's writes slowed, so that an apply lasts; the job's lock and the org's lock with short
+    // leases, so that the dead replica's hold on them ends in seconds.
     const s = await world(2, {
       org: { faults: { latencyMs: 500, onlyWrites: true } },
-      env: { OKTA_GITOPS_LOCK_LEASE_SECONDS: "5" },
+      env: { OKTA_GITOPS_LOCK_LEASE_SECONDS: "5", OKTA_GITOPS_JOB_LOCK_SECONDS: "5" },
     });
     gh.createRepo(REPO);
     const base = gh.commit(REPO, "main", { "README.md": "access\n" });
