@@ -85,7 +85,8 @@ export function readiness(
   };
 }
 
-/** The queue is stuck when its oldest waiting job has waited longer than `stuckMs`. */
+/** The queue is stuck when its oldest unfinished job (waiting or running) was queued longer than
+ * `stuckMs` ago: work that neither runs nor ends. */
 export function queueCheck(stats: () => Promise<QueueStats>, stuckMs: number): Check {
   return {
     name: "queue",
@@ -93,7 +94,7 @@ export function queueCheck(stats: () => Promise<QueueStats>, stuckMs: number): C
       const s = await stats();
       if (s.oldestAgeMs !== undefined && s.oldestAgeMs >= stuckMs)
         throw new Error(
-          `the oldest waiting job has waited ${Math.round(s.oldestAgeMs / 1000)} s (stuck after ${Math.round(stuckMs / 1000)} s; ${s.depth} waiting or running)`,
+          `the oldest unfinished job was queued ${Math.round(s.oldestAgeMs / 1000)} s ago (stuck after ${Math.round(stuckMs / 1000)} s; ${s.depth} waiting or running)`,
         );
     },
   };

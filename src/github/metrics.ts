@@ -147,7 +147,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
   });
   new Gauge({
     name: "okta_gitops_queue_oldest_job_age_seconds",
-    help: "Age of the oldest job still waiting (0 when none waits).",
+    help: "Seconds since the oldest unfinished job (waiting or running) was queued (0 when none).",
     registers,
     async collect() {
       const s = await readStats();

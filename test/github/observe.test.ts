@@ -2,13 +2,18 @@
 // GitHub and the local Okta org, over HTTP) must say what the local GitHub and the local org
 // recorded; /healthz and /readyz say whether the process can work, and why not; the log is JSON
 // lines through pino, one per job, with keys, tokens and secrets redacted.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { bucketOf } from "../../src/okta/pacer.js";
 import { createLogger, REDACTED } from "../../src/github/log.js";
 import { createMetrics } from "../../src/github/metrics.js";
 import { readiness } from "../../src/github/health.js";
+import type { Timer } from "../../src/github/jobs/drift.js";
 import type { LocalOrg } from "../../src/local-org/index.js";
+import { REDIS_AVAILABLE } from "../support/redis.js";
+import { sswsClient } from "../support/okta-sdk.js";
 import { startOrg } from "../reconcile/harness.js";
 import { startApp, type StartedApp } from "../support/github-app.js";
 import { startLocalGitHub, type LocalGitHub } from "../support/local-github/index.js";
@@ -96,7 +101,14 @@ afterEach(async () => {
   app = org = gh = undefined;
 });
 
-async function world(options: { now?: () => number; logDestination?: Writable } = {}) {
+async function world(
+  options: {
+    now?: () => number;
+    logDestination?: Writable;
+    env?: Record<string, string>;
+    driftTimer?: Timer;
+  } = {},
+) {
   gh = await startLocalGitHub();
   org = await startOrg();
   app = await startApp({
@@ -206,6 +218,87 @@ describe("/metrics", () => {
     expect(sample(text, "okta_gitops_queue_depth")).toBe(0);
   });
 
+  it("an apply that fails is counted as a failure, GitHub's 5xx by its class, and no successful apply is claimed", async () => {
+    const w = await world();
+    const base = w.gh.commit(REPO, "main", { "README.md": "access\n" });
+    const sha = w.gh.commit(REPO, "main", {
+      "integrations/hr-sync.yaml": integrationYaml("hr-sync"),
+    });
+    w.gh.failNext("repos/download-tarball-archive", 502);
+    const d = await deliver(
+      w.app.url,
+      "push",
+      pushEvent(w.gh, REPO, { ref: "refs/heads/main", before: base, after: sha }),
+      w.app.secret,
+    );
+    expect(d.status).toBe(202);
+    await w.app.idle();
+    const text = await scrape(w.app);
+    expect(
+      sample(text, "okta_gitops_reconciles_total", { kind: "apply", outcome: "failure" }),
+    ).toBe(1);
+    expect(
+      sample(text, "okta_gitops_reconciles_total", { kind: "apply", outcome: "success" }),
+    ).toBe(0);
+    const injected = w.gh.requests().filter((r) => r.injected);
+    expect(injected.map((r) => r.status)).toEqual([502]);
+    expect(sample(text, "okta_gitops_github_requests_total", { status: "5xx" })).toBe(1);
+    expect(sample(text, "okta_gitops_last_successful_apply_timestamp_seconds")).toBeUndefined();
+    expect(sample(text, "okta_gitops_seconds_since_last_successful_apply")).toBeUndefined();
+  });
+
+  it("a drift check counts each drifted integration once, and its reconcile", async () => {
+    const armed: (() => void)[] = [];
+    const timer: Timer = {
+      setTimeout: (fn) => armed.push(fn),
+      clearTimeout: () => {},
+    };
+    const w = await world({ driftTimer: timer });
+    const base = w.gh.commit(REPO, "main", { "README.md": "access\n" });
+    const head = w.gh.commit(REPO, "main", {
+      "integrations/hr-sync.yaml": integrationYaml("hr-sync"),
+      "integrations/expenses.yaml": integrationYaml("expenses"),
+      "integrations/payroll.yaml": integrationYaml("payroll"),
+    });
+    const d = await deliver(
+      w.app.url,
+      "push",
+      pushEvent(w.gh, REPO, { ref: "refs/heads/main", before: base, after: head }),
+      w.app.secret,
+    );
+    expect(d.status).toBe(202);
+    await w.app.idle();
+    // Two of the three changed by hand in Okta, one of them twice over.
+    const admin = sswsClient(w.org);
+    for (const label of ["hr-sync", "expenses"]) {
+      const id = Object.values(w.org.state.apps).find((a) => a.label === label)!.id;
+      const a = await admin.applicationApi.getApplication({ appId: id });
+      const oauth = (a as unknown as { settings: { oauthClient: Record<string, unknown> } })
+        .settings.oauthClient;
+      oauth.dpop_bound_access_tokens = false;
+      await admin.applicationApi.replaceApplication({ appId: id, application: a });
+    }
+    const zone = Object.values(w.org.state.zones).find((z) => z.name === "okta-gitops/hr-sync")!;
+    const z = await admin.networkZoneApi.getNetworkZone({ zoneId: zone.id });
+    (z as unknown as { gateways: { type: string; value: string }[] }).gateways.push({
+      type: "CIDR",
+      value: "192.0.2.0/24",
+    });
+    await admin.networkZoneApi.replaceNetworkZone({ zoneId: zone.id, zone: z });
+    expect(armed).toHaveLength(1);
+    armed.shift()!();
+    await w.app.idle();
+    const text = await scrape(w.app);
+    expect(sample(text, "okta_gitops_jobs_total", { kind: "drift", outcome: "done" })).toBe(1);
+    expect(sample(text, "okta_gitops_drift_found_total")).toBe(2);
+    // Report mode (the default): found, not corrected.
+    expect(sample(text, "okta_gitops_drift_corrected_total")).toBe(0);
+    const outcomes = ["success", "failure", "refused"].map(
+      (outcome) => sample(text, "okta_gitops_reconciles_total", { kind: "drift", outcome }) ?? 0,
+    );
+    expect(outcomes.reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
   it("the pacer's waits and 429s, per bucket", async () => {
     const m = createMetrics({ processMetrics: false });
     m.pacerObserve({ type: "request", bucket: "apps" });
@@ -268,6 +361,50 @@ describe("/healthz and /readyz", () => {
     // The reason carries no secret of the bot's.
     const text = JSON.stringify(down.body);
     expect(text).not.toContain(w.app.secret);
+  });
+
+  it("/readyz turns 503 naming the queue while a job has waited longer than OKTA_GITOPS_QUEUE_STUCK_SECONDS, and 200 again once it is done", async () => {
+    const w = await world({ env: { OKTA_GITOPS_QUEUE_STUCK_SECONDS: "1" } });
+    expect((await ready(w.app)).status).toBe(200);
+    w.gh.commit(REPO, "main", { "integrations/hr-sync.yaml": integrationYaml("hr-sync") });
+    w.gh.commit(
+      REPO,
+      "add-expenses",
+      { "integrations/expenses.yaml": integrationYaml("expenses") },
+      { author: "alice" },
+    );
+    const pr = w.gh.openPullRequest(REPO, { head: "add-expenses", author: "alice" });
+    // Every Okta answer now takes 1.5 s: the pull request's check runs for longer than 1 s.
+    w.org.setFaults({ latencyMs: 1500 });
+    const opened = await deliver(
+      w.app.url,
+      "pull_request",
+      pullRequestEvent(w.gh, REPO, pr, "opened"),
+      w.app.secret,
+    );
+    expect(opened.status).toBe(202);
+    await new Promise((r) => setTimeout(r, 1200));
+    const metrics = await scrape(w.app);
+    expect(sample(metrics, "okta_gitops_queue_depth")).toBe(1);
+    expect(sample(metrics, "okta_gitops_queue_oldest_job_age_seconds")).toBeGreaterThanOrEqual(1);
+    const stuck = await ready(w.app);
+    expect(stuck.status).toBe(503);
+    expect(stuck.body.checks.queue).toMatch(
+      /^failed: the oldest unfinished job was queued [1-9] s ago/,
+    );
+    await w.app.idle();
+    w.org.setFaults({});
+    const after = await ready(w.app);
+    expect(after.status).toBe(200);
+    expect(after.body.checks.queue).toBe("ok");
+  });
+
+  it("an unusable OKTA_GITOPS_QUEUE_STUCK_SECONDS is refused at start, naming it", async () => {
+    gh = await startLocalGitHub();
+    org = await startOrg();
+    await expect(
+      startApp({ github: gh, okta: org, env: { OKTA_GITOPS_QUEUE_STUCK_SECONDS: "soon" } }),
+    ).rejects.toThrow(/OKTA_GITOPS_QUEUE_STUCK_SECONDS must be a whole number of seconds/);
   });
 
   it("a probe that does not answer fails with a reason instead of hanging the probe", async () => {
@@ -375,5 +512,76 @@ describe("logs", () => {
     });
     // What is not a secret stays.
     expect(sink.lines()[2]).toMatchObject({ msg: "a request", err: { message: "HTTP 401" } });
+  });
+});
+
+/** A redis-server of this test's own (it is stopped and started again), on a free port. */
+async function ownRedis(): Promise<{ url: string; stop(): Promise<void>; start(): Promise<void> }> {
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdio: "ignore" },
+    );
+    for (let i = 0; i < 100; i++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const s = createServer();
+        s.once("error", () => resolve(true));
+        s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
+      });
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("redis-server did not start");
+  };
+  const stop = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null) return;
+    c.kill("SIGKILL");
+    await new Promise((r) => c.once("exit", r));
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, start, stop };
+}
+
+describe.skipIf(!REDIS_AVAILABLE)("/readyz with REDIS_URL", () => {
+  it("checks Redis, and turns 503 naming it while Redis does not answer", async () => {
+    const redis = await ownRedis();
+    let stopped = false;
+    try {
+      const w = await world({ env: { REDIS_URL: redis.url, OKTA_GITOPS_REDIS_PREFIX: "observe" } });
+      const up = await ready(w.app);
+      expect(up.status, JSON.stringify(up.body)).toBe(200);
+      expect(up.body.checks).toEqual({ redis: "ok", okta: "ok", queue: "ok", github: "ok" });
+      await redis.stop();
+      stopped = true;
+      const down = await ready(w.app);
+      expect(down.status).toBe(503);
+      expect(down.body.checks.redis).toMatch(/^failed: /);
+      expect(JSON.stringify(down.body)).not.toContain(redis.url);
+      // Redis back: ready again.
+      await redis.start();
+      stopped = false;
+      let again = await ready(w.app);
+      for (let i = 0; i < 50 && again.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        again = await ready(w.app);
+      }
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+    } finally {
+      // The App's queue closes only with Redis there.
+      if (stopped) await redis.start();
+      await app?.close();
+      app = undefined;
+      await redis.stop();
+    }
   });
 });

@@ -67,7 +67,7 @@ a minute after start). Settings come from the environment:
                           the first part of every Redis key the bot writes (default okta-gitops):
                           one Redis may serve several bots with different prefixes
   OKTA_GITOPS_QUEUE_STUCK_SECONDS
-                          /readyz fails when the oldest waiting job has waited this long
+                          /readyz fails when the oldest unfinished job was queued this long ago
                           (default 900)
 
 Besides the webhook endpoint it serves GET /healthz (200 while the process serves), GET /readyz
@@ -260,7 +260,9 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
             probe: async () => {
               const client = (work as DurableWorkQueue | undefined)?.redis;
               if (!client) throw new Error("the work queue has not started");
-              if (client.status !== "ready")
+              // Lost (or never made): said at once. Still connecting: PING waits for it, as
+              // long as the probe's bound allows.
+              if (["reconnecting", "close", "end"].includes(client.status))
                 throw new Error(`the connection to Redis is ${client.status}`);
               if ((await client.ping()) !== "PONG") throw new Error("Redis did not answer PONG");
             },
