@@ -131,11 +131,12 @@ export class RedisLock implements Lock {
     const value = this.value;
     if (!value) return;
     this.value = undefined;
+    // As the other locks do, a release that fails is not the apply's failure: the lease ends it.
     await answered(
       (this.redis as unknown as Scripts).oktaLockRelease(this.key, value),
       this.answerMs,
       `lock ${this.key}`,
-    );
+    ).catch(() => undefined);
   }
 
   private hold(value: string, asked: number): void {
@@ -170,6 +171,6 @@ export class RedisLock implements Lock {
         who = "a holder whose lock value is unreadable";
       }
     } else who = "a holder that just released it";
-    return `another apply holds the lock ${this.key} (${who}); waited ${Math.round(this.waitMs / 1000)} s`;
+    return `another apply holds the lock ${this.key} (${who}); waited ${Number((this.waitMs / 1000).toFixed(1))} s`;
   }
 }

@@ -2,10 +2,12 @@
 // excludes, a second acquire waits (bounded) and gets it once released, a holder that stops
 // renewing (its process died: its connection is gone) loses it after one lease while a live holder
 // keeps it past many, and a holder that stalled past its lease never removes its successor's lock.
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LockHeldError } from "../../src/okta/lock.js";
 import { RedisLock } from "../../src/redis/lock.js";
 import { REDIS_AVAILABLE, startRedis, type TestRedis } from "../support/redis.js";
+import { relay } from "./relay.js";
 
 let redis: TestRedis;
 const ORG = "https://acme.okta.com";
@@ -79,6 +81,27 @@ describe.skipIf(!REDIS_AVAILABLE)("the lock per Okta org in Redis", () => {
     await next.acquire();
     expect(Date.now() - started).toBeLessThan(300 + 500);
     await next.release();
+  });
+
+  it("a release Redis does not answer neither hangs nor fails the apply; the lease ends the lock", async () => {
+    const prefix = redis.prefix();
+    const link = await relay(redis.url);
+    try {
+      const connection = new Redis(link.url, { maxRetriesPerRequest: null });
+      connection.on("error", () => undefined);
+      const lock = new RedisLock(connection, prefix, ORG, { leaseMs: 500, answerMs: 200 });
+      await lock.acquire();
+      link.stall();
+      const started = Date.now();
+      await lock.release();
+      expect(Date.now() - started).toBeLessThan(1500);
+      connection.disconnect();
+      const next = new RedisLock(redis.client(), prefix, ORG, { waitMs: 5000, pollMs: 20 });
+      await next.acquire();
+      await next.release();
+    } finally {
+      await link.close();
+    }
   });
 
   it("a holder that stalled past its lease never deletes or renews its successor's lock", async () => {

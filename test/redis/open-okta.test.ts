@@ -1,7 +1,7 @@
 // openOkta with REDIS_URL: the CLI's and the App's Okta session takes its lock per org in Redis
 // (not a network zone in Okta) and paces against a budget shared in Redis, and closes the Redis
 // connection it opened; a REDIS_URL that is unusable or unreachable is refused up front.
-import { connect, createServer, type Socket } from "node:net";
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runApply } from "../../src/cli/commands/apply.js";
 import { openOkta } from "../../src/cli/reconcile-support.js";
@@ -12,6 +12,7 @@ import { RedisBucketStore } from "../../src/redis/bucket-store.js";
 import { RedisLock } from "../../src/redis/lock.js";
 import { envFor, ownedCounts, Repo, startOrg, testIo } from "../reconcile/harness.js";
 import { REDIS_AVAILABLE, startRedis, type TestRedis } from "../support/redis.js";
+import { relay } from "./relay.js";
 
 let redis: TestRedis;
 
@@ -174,34 +175,6 @@ describe.skipIf(!REDIS_AVAILABLE)("openOkta with REDIS_URL", () => {
     }
   }, 30_000);
 });
-
-/** A loopback TCP relay to `target` that can stall: it then keeps the connection open but passes
- * nothing on (a stalled Redis, or a half-open link, as seen from the bot). */
-async function relay(
-  target: string,
-): Promise<{ url: string; stall(): void; close(): Promise<void> }> {
-  const { hostname, port } = new URL(target);
-  const sockets: Socket[] = [];
-  let stalled = false;
-  const server = createServer((inbound) => {
-    const outbound = connect(Number(port), hostname);
-    sockets.push(inbound, outbound);
-    inbound.on("data", (d) => void (stalled || outbound.write(d)));
-    outbound.on("data", (d) => void (stalled || inbound.write(d)));
-    inbound.on("error", () => outbound.destroy());
-    outbound.on("error", () => inbound.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port: own } = server.address() as { port: number };
-  return {
-    url: `redis://127.0.0.1:${own}`,
-    stall: () => void (stalled = true),
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
 
 /** A loopback port nothing listens on. */
 function closedPort(): Promise<number> {
