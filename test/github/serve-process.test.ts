@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalOrg } from "../../src/local-org/index.js";
 import { BIN } from "../support/cli-process.js";
 import { startLocalGitHub, type LocalGitHub } from "../support/local-github/index.js";
-import { deliver, pullRequestEvent } from "../support/local-github/webhooks.js";
+import { deliver, pullRequestEvent, pushEvent } from "../support/local-github/webhooks.js";
+import { REDIS_AVAILABLE, startRedis } from "../support/redis.js";
 import { envFor, startOrg } from "../reconcile/harness.js";
 import { integrationYaml, POLICY } from "./support.js";
 
@@ -120,4 +121,77 @@ describe("okta-gitops serve", () => {
     expect(output()).not.toContain("PRIVATE KEY");
     expect(output()).not.toContain(envFor(org).OKTA_PRIVATE_KEY);
   });
+
+  for (const mode of ["memory", "redis"] as const)
+    it.skipIf(mode === "redis" && !REDIS_AVAILABLE)(
+      `on SIGTERM in the middle of an apply (${mode}), stops taking deliveries, lets the apply finish and exits 0`,
+      async () => {
+        const redis = mode === "redis" ? await startRedis() : undefined;
+        const repo = `acme/okta-shutdown-${mode}`;
+        gh.createRepo(repo);
+        const base = gh.commit(repo, "main", {
+          "integrations/hr-sync.yaml": integrationYaml("hr-sync"),
+        });
+        const after = gh.commit(repo, "main", {
+          [`integrations/payroll-${mode}.yaml`]: integrationYaml(`payroll-${mode}`, {
+            network: { allow: ["198.51.100.9/32"] },
+          }),
+        });
+        const { child, output, url } = serve({
+          APP_ID: String(gh.appId),
+          PRIVATE_KEY: gh.privateKey,
+          WEBHOOK_SECRET: SECRET,
+          PORT: "0",
+          GHE_HOST: gh.host,
+          GHE_PROTOCOL: "http",
+          OKTA_GITOPS_REPOSITORY: repo,
+          ...envFor(org),
+          ...(redis ? { REDIS_URL: redis.url, OKTA_GITOPS_REDIS_PREFIX: redis.prefix() } : {}),
+        });
+        const apply = () => gh.checkRuns(repo, after).find((c) => c.name === "okta-gitops/apply");
+        try {
+          const address = await url;
+          // Okta answers slowly: the apply is still running when SIGTERM comes.
+          org.setFaults({ latencyMs: 150 });
+          const started = Date.now();
+          const d = await deliver(
+            address,
+            "push",
+            pushEvent(gh, repo, { ref: "refs/heads/main", before: base, after }),
+            SECRET,
+          );
+          const ackMs = Date.now() - started;
+          expect(d.status).toBe(202);
+          await until(() => apply()?.status === "in_progress");
+          // Acknowledged before the work was done (it is still running).
+          expect(ackMs).toBeLessThan(Date.now() - started);
+          const closed = new Promise<number>((r) => child.on("close", (c) => r(c ?? -1)));
+          child.kill("SIGTERM");
+          await until(() => output().includes("SIGTERM: stopping"));
+          // No delivery is taken any more, while the apply still runs.
+          const late = await deliver(
+            address,
+            "push",
+            pushEvent(gh, repo, { ref: "refs/heads/main", before: base, after }),
+            SECRET,
+          ).catch((e: Error) => e);
+          expect(late).toBeInstanceOf(Error);
+          expect(apply()?.status).toBe("in_progress");
+          const code = await closed;
+          expect(code, output()).toBe(0);
+          expect(apply()?.status).toBe("completed");
+          expect(apply()?.conclusion, JSON.stringify(apply()?.output)).toBe("success");
+          expect(
+            Object.values(org.state.apps).filter((a) => a.label === `payroll-${mode}`),
+          ).toHaveLength(1);
+          expect(output()).toContain("SIGTERM: stopping");
+          expect(output()).not.toContain(SECRET);
+          if (redis) expect(output()).not.toContain(redis.url);
+        } finally {
+          org.setFaults({});
+          child.kill("SIGKILL");
+          await redis?.close();
+        }
+      },
+    );
 });

@@ -93,4 +93,31 @@ describe("okta-gitops serve settings", () => {
       "okta-gitops serve: the App's settings are not usable: WEBHOOK_SECRET is required: the secret set in the App's webhook settings\n",
     );
   });
+
+  it("--help documents REDIS_URL and OKTA_GITOPS_REDIS_PREFIX; an unusable one is refused by name, never printed", async () => {
+    expect(SERVE_HELP).toMatch(/REDIS_URL +redis:\/\/ or rediss:\/\//);
+    expect(SERVE_HELP).toContain("OKTA_GITOPS_REDIS_PREFIX");
+    expect(SERVE_HELP).toMatch(/On SIGTERM/);
+    const given = { APP_ID: "1", PRIVATE_KEY: pem, WEBHOOK_SECRET: "s" };
+    const bad = testIo("/", { ...given, REDIS_URL: "http://admin:hunter2@redis.internal:6379" });
+    expect(await runServe([], bad)).toBe(1);
+    expect(bad.err).toBe(
+      "okta-gitops serve: the App's settings are not usable: REDIS_URL must be a redis:// or rediss:// address\n",
+    );
+    const prefix = testIo("/", {
+      ...given,
+      REDIS_URL: "redis://127.0.0.1:1",
+      OKTA_GITOPS_REDIS_PREFIX: "a b",
+    });
+    expect(await runServe([], prefix)).toBe(1);
+    expect(prefix.err).toContain("OKTA_GITOPS_REDIS_PREFIX must be 1 to 64 letters");
+    expect(SERVE_HELP).toContain("OKTA_GITOPS_JOB_LOCK_SECONDS");
+    const lock = testIo("/", {
+      ...given,
+      REDIS_URL: "redis://127.0.0.1:1",
+      OKTA_GITOPS_JOB_LOCK_SECONDS: "0",
+    });
+    expect(await runServe([], lock)).toBe(1);
+    expect(lock.err).toContain("OKTA_GITOPS_JOB_LOCK_SECONDS must be 1 to 600 seconds");
+  });
 });

@@ -69,6 +69,10 @@ a minute after start). Settings come from the environment:
   OKTA_GITOPS_QUEUE_STUCK_SECONDS
                           /readyz fails when the oldest unfinished job was queued this long ago
                           (default 900)
+  OKTA_GITOPS_JOB_LOCK_SECONDS
+                          with REDIS_URL: a running job's lock, renewed while its replica lives;
+                          a replica killed in the middle of a job loses it to another within about
+                          twice this (default 30; 1 to 600)
 
 Besides the webhook endpoint it serves GET /healthz (200 while the process serves), GET /readyz
 (200 when Redis (if REDIS_URL is set), GitHub and Okta answer and the queue is not stuck, else 503;
@@ -197,6 +201,24 @@ function pemOf(text: string, variable: string): string {
   return pem;
 }
 
+const JobLock = z
+  .string()
+  .regex(/^[0-9]{1,3}$/, { error: "OKTA_GITOPS_JOB_LOCK_SECONDS must be 1 to 600 seconds" })
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 600, {
+    error: "OKTA_GITOPS_JOB_LOCK_SECONDS must be 1 to 600 seconds",
+  });
+
+/** OKTA_GITOPS_JOB_LOCK_SECONDS in ms, or undefined (BullMQ's 30 s). */
+function jobLockMs(env: Record<string, string | undefined>): number | undefined {
+  const v = env.OKTA_GITOPS_JOB_LOCK_SECONDS;
+  if (!v) return undefined;
+  const r = JobLock.safeParse(v);
+  if (!r.success)
+    throw new UserError(`the App's settings are not usable: ${r.error.issues[0]!.message}`);
+  return r.data * 1000;
+}
+
 /** Test seams: the same server with another Octokit class and loggers. */
 export interface ServeHooks {
   Octokit?: typeof ProbotOctokit;
@@ -237,6 +259,7 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
   // Probot's own logger is this one: its lines, Octokit's and the App's come out as one stream.
   const logger = hooks.probotLog ?? createLogger(settings.logLevel, hooks.logDestination);
   const logs = appLogger(logger);
+  const lockMs = jobLockMs(io.env);
   let work: WorkQueue | undefined;
   const stats = async () => {
     if (!work) throw new Error("the work queue has not started");
@@ -251,7 +274,12 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
   const okta = await openOkta(io, { observe: (e) => metrics.pacerObserve(e) });
   const repository = settings.repository;
   const durable = (r: RedisSettings, log: AppLog): DurableWorkQueue =>
-    durableWorkQueue({ settings: r, ...hooks.queue, log });
+    durableWorkQueue({
+      settings: r,
+      ...(lockMs ? { lockDurationMs: lockMs, stalledIntervalMs: lockMs } : {}),
+      ...hooks.queue,
+      log,
+    });
   const checks: Check[] = [
     ...(redis
       ? [

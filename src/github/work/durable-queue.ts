@@ -13,7 +13,7 @@
 // holder vanished expires after one lease. The job id is the delivery id: BullMQ refuses a second
 // job with the same id, and finished jobs are kept a day, so a redelivery is found and not done
 // again.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { DelayedError, Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
@@ -41,7 +41,7 @@ export interface DurableQueueOptions {
   lockDurationMs?: number;
   /** How often BullMQ looks for stalled jobs. */
   stalledIntervalMs?: number;
-  /** Times a job may be taken over after its replica died before it is failed. */
+  /** Times a job may be taken over after its replica died before it is failed (default 2). */
   maxStalledCount?: number;
   /** The lease of a key's lock (renewed every third of it while the job runs). */
   laneLeaseMs?: number;
@@ -49,6 +49,9 @@ export interface DurableQueueOptions {
   retryDelayMs?: number;
   /** close(): how long the running jobs are given to finish before they are handed back. */
   closeGraceMs?: number;
+  /** How long enqueue() waits for Redis before it fails (the delivery is then answered with an
+   * error, so that GitHub can deliver it again, instead of hanging until GitHub gives up). */
+  enqueueTimeoutMs?: number;
   log?: { warn(message: string): void; error(message: string): void };
 }
 
@@ -128,8 +131,10 @@ const ADD_GRACE_MS = 30_000;
 /** BullMQ's job id for an item: from its delivery id (so a redelivery is the same job). */
 export function jobIdOf(item: WorkItem): string {
   if (item.delivery === undefined) return `w-${randomUUID()}`;
-  // BullMQ refuses ':' and integer ids; GitHub's delivery ids are GUIDs.
-  return `d-${item.delivery.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+  // BullMQ refuses ':' and integer ids; GitHub's delivery ids are GUIDs, kept as they are (they
+  // read back in Redis), anything else is hashed so that two ids never meet.
+  if (/^[A-Za-z0-9_.-]{1,200}$/.test(item.delivery)) return `d-${item.delivery}`;
+  return `h-${createHash("sha256").update(item.delivery).digest("hex")}`;
 }
 
 export interface DurableWorkQueue extends WorkQueue {
@@ -219,37 +224,48 @@ export function durableWorkQueue(options: DurableQueueOptions): DurableWorkQueue
     return Object.values(c).reduce((a, b) => a + b, 0);
   };
 
+  const enqueue = async (item: WorkItem): Promise<"queued" | "duplicate"> => {
+    if (closed) throw new Error("the App is shutting down: the delivery was not queued");
+    const jobId = jobIdOf(item);
+    const [entry, created] = (await redis.eval(
+      ENQUEUE,
+      2,
+      laneKey(item.key, "seq"),
+      laneKey(item.key, "jobs"),
+      jobId,
+      item.rank,
+      Date.now(),
+      KEEP_FINISHED_MS,
+    )) as [string, number];
+    const seq = Number(entry.split(":")[0]);
+    const data: JobData = { item, seq, token: randomUUID() };
+    await queue.add(item.kind, data, {
+      jobId,
+      attempts: 1,
+      removeOnComplete: { age: KEEP_FINISHED_MS / 1000 },
+      removeOnFail: { age: KEEP_FINISHED_MS / 1000 },
+    });
+    // BullMQ answers a second add of an id with the first job: its stored token says whose.
+    const stored = await Job.fromId(queue, jobId);
+    const theirs = JobData.safeParse(stored?.data);
+    if (theirs.success && theirs.data.token === data.token) return "queued";
+    if (created)
+      // The entry written for this add belongs to no job: the first one has finished.
+      await redis.hdel(laneKey(item.key, "jobs"), jobId);
+    return "duplicate";
+  };
+
   return {
     redis,
-    async enqueue(item) {
-      if (closed) throw new Error("the App is shutting down: the delivery was not queued");
-      const jobId = jobIdOf(item);
-      const [entry, created] = (await redis.eval(
-        ENQUEUE,
-        2,
-        laneKey(item.key, "seq"),
-        laneKey(item.key, "jobs"),
-        jobId,
-        item.rank,
-        Date.now(),
-        KEEP_FINISHED_MS,
-      )) as [string, number];
-      const seq = Number(entry.split(":")[0]);
-      const data: JobData = { item, seq, token: randomUUID() };
-      await queue.add(item.kind, data, {
-        jobId,
-        attempts: 1,
-        removeOnComplete: { age: KEEP_FINISHED_MS / 1000 },
-        removeOnFail: { age: KEEP_FINISHED_MS / 1000 },
+    enqueue: (item) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error("Redis did not answer: the delivery was not queued")),
+          options.enqueueTimeoutMs ?? 5000,
+        );
       });
-      // BullMQ answers a second add of an id with the first job: its stored token says whose.
-      const stored = await Job.fromId(queue, jobId);
-      const theirs = JobData.safeParse(stored?.data);
-      if (theirs.success && theirs.data.token === data.token) return "queued";
-      if (created)
-        // The entry written for this add belongs to no job: the first one has finished.
-        await redis.hdel(laneKey(item.key, "jobs"), jobId);
-      return "duplicate";
+      return Promise.race([enqueue(item), late]).finally(() => clearTimeout(timer));
     },
     start(handler, skipped = () => {}) {
       if (worker || closed) return;
@@ -260,9 +276,12 @@ export function durableWorkQueue(options: DurableQueueOptions): DurableWorkQueue
         concurrency: options.concurrency ?? 8,
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: options.stalledIntervalMs ?? 30_000,
-        maxStalledCount: options.maxStalledCount ?? 1,
+        maxStalledCount: options.maxStalledCount ?? 2,
       });
       worker.on("error", onError("worker"));
+      worker.on("stalled", (id) =>
+        options.log?.warn(`work queue: job ${id} stalled (its replica stopped): taken over`),
+      );
       worker.on("failed", (job, error) => {
         if (job && !(error instanceof DelayedError)) onError(`job ${job.id}`)(error);
       });
@@ -297,15 +316,17 @@ export function durableWorkQueue(options: DurableQueueOptions): DurableWorkQueue
       closed = true;
       if (worker) {
         const w = worker;
-        // The running jobs finish within the grace; past it they are handed back (BullMQ's
-        // stalled check gives them to another replica once their lock expires).
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const grace = new Promise<"late">((resolve) => {
-          timer = setTimeout(() => resolve("late"), options.closeGraceMs ?? 20_000);
-        });
-        const finished = await Promise.race([w.close().then(() => "done" as const), grace]);
-        clearTimeout(timer);
-        if (finished === "late") await w.close(true);
+        // No new job; the running ones finish within the grace. Past it they are handed back:
+        // the worker closes without waiting, its jobs' locks lapse, and BullMQ's stalled check
+        // gives them to another replica.
+        await w.pause(true);
+        const end = Date.now() + (options.closeGraceMs ?? 20_000);
+        while (active > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+        if (active > 0)
+          options.log?.warn(
+            `work queue: ${active} running job(s) handed back to the other replicas`,
+          );
+        await w.close(active > 0);
       }
       await queue.close();
       redis.disconnect();

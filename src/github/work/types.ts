@@ -37,7 +37,8 @@ export interface WorkQueue {
   start(handler: WorkHandler, skipped?: SkipListener): void;
   /** Resolves when nothing runs or waits (tests, clean shutdown). */
   idle(): Promise<void>;
-  /** Items waiting or running, and the age of the oldest waiting one (metrics, readiness). */
+  /** Items waiting or running, and how long ago the oldest of them was queued (metrics,
+   * readiness): one stuck running ages as one stuck waiting does. */
   stats(): Promise<{ depth: number; oldestAgeMs: number | undefined }>;
   /** Stop taking work; wait for the running job (memory) or hand it back (Redis), then close. */
   close(): Promise<void>;
