@@ -108,6 +108,21 @@ function safeObserver(o: Observer, log: AppLog): Observer {
   };
 }
 
+/** A job's failure, as one line of the log. The message may quote GitHub or a file: no control
+ * character reaches the log. */
+function logJobFailure(log: AppLog, key: string, error: unknown): void {
+  log.error(
+    terminalText(
+      `${key}: the job failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
+    ).slice(0, 1000),
+  );
+}
+
+/** The work queue of one process (no Redis), logging a job that throws past its handler. */
+export function memoryQueueFor(log: AppLog): WorkQueue {
+  return memoryWorkQueue({ onError: (item, error) => logJobFailure(log, item.key, error) });
+}
+
 export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
   let work: WorkQueue | undefined;
   let mergeJobs: MergeJobs | undefined;
@@ -119,16 +134,8 @@ export function oktaGitopsApp(deps: AppDeps): OktaGitopsApp {
       error: (m) => app.log.error(m),
     };
     const observer = safeObserver(deps.observer ?? noObserver, log);
-    /** A job's failure, as one line of the log. The message may quote GitHub or a file: no
-     * control character reaches the log. */
-    const failed = (key: string, error: unknown) =>
-      log.error(
-        terminalText(
-          `${key}: the job failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
-        ).slice(0, 1000),
-      );
-    const queue = (work =
-      deps.work?.(log) ?? memoryWorkQueue({ onError: (item, error) => failed(item.key, error) }));
+    const failed = (key: string, error: unknown) => logJobFailure(log, key, error);
+    const queue = (work = deps.work?.(log) ?? memoryQueueFor(log));
     let identity: Promise<{ slug: string; id: number }> | undefined;
     const appIdentity = () =>
       (identity ??= (async () => {

@@ -11,13 +11,12 @@ import type { DestinationStream } from "pino";
 import type { Logger, ProbotOctokit } from "probot";
 import { z } from "zod";
 import { OKTA_ENV } from "../../okta/settings.js";
-import type { AppLog } from "../../github/app.js";
+import { memoryQueueFor, type AppLog } from "../../github/app.js";
 import type { Timer } from "../../github/jobs/drift.js";
 import { OUTSIDE_CACHE_MS, queueCheck, queueStuckMs, type Check } from "../../github/health.js";
 import { appLogger, createLogger } from "../../github/log.js";
 import { createMetrics, observers, type AppMetrics } from "../../github/metrics.js";
 import type { Observer } from "../../github/observe.js";
-import { terminalText } from "../../render/escape.js";
 import { startAppServer, DEFAULT_WEBHOOK_PATH, type AppServer } from "../../github/server.js";
 import { redisClaim } from "../../github/work/claim.js";
 import {
@@ -25,7 +24,6 @@ import {
   type DurableQueueOptions,
   type DurableWorkQueue,
 } from "../../github/work/durable-queue.js";
-import { memoryWorkQueue } from "../../github/work/memory-queue.js";
 import type { WorkQueue } from "../../github/work/types.js";
 import { redisSettings, type RedisSettings } from "../../redis/connection.js";
 import { guarded, openOkta, processIo, UserError, type ReconcileIo } from "../reconcile-support.js";
@@ -346,15 +344,7 @@ export async function startServe(io: ReconcileIo, hooks: ServeHooks = {}): Promi
           : {
               // In memory too the queue is built here, so that its figures reach the metrics
               // and /readyz.
-              work: (log: AppLog) =>
-                (work = memoryWorkQueue({
-                  onError: (item, error) =>
-                    log.error(
-                      terminalText(
-                        `${item.key}: the job failed: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
-                      ).slice(0, 1000),
-                    ),
-                })),
+              work: (log: AppLog) => (work = memoryQueueFor(log)),
             }),
       },
     });
