@@ -12,7 +12,7 @@ import { createMetrics } from "../../src/github/metrics.js";
 import { readiness } from "../../src/github/health.js";
 import type { Timer } from "../../src/github/jobs/drift.js";
 import type { LocalOrg } from "../../src/local-org/index.js";
-import { REDIS_AVAILABLE } from "../support/redis.js";
+import { freePort, REDIS_AVAILABLE } from "../support/redis.js";
 import { sswsClient } from "../support/okta-sdk.js";
 import { startOrg } from "../reconcile/harness.js";
 import { startApp, type StartedApp } from "../support/github-app.js";
@@ -122,6 +122,24 @@ async function world(
   return { gh, org, app };
 }
 
+/** A push delivered to the App, and its work waited for. */
+async function push(
+  w: { gh: LocalGitHub; app: StartedApp },
+  before: string,
+  after: string,
+  ref = "refs/heads/main",
+) {
+  const d = await deliver(
+    w.app.url,
+    "push",
+    pushEvent(w.gh, REPO, { ref, before, after }),
+    w.app.secret,
+  );
+  expect(d.status, d.body).toBe(202);
+  await w.app.idle();
+  return d;
+}
+
 /** A pull request adding an integration, checked, then merged and applied. */
 async function checkAndApply(w: { gh: LocalGitHub; app: StartedApp }) {
   const base = w.gh.commit(REPO, "main", {
@@ -143,14 +161,7 @@ async function checkAndApply(w: { gh: LocalGitHub; app: StartedApp }) {
   expect(opened.status, opened.body).toBe(202);
   await w.app.idle();
   const merged = w.gh.mergePullRequest(REPO, pr, { by: "alice" });
-  const pushed = await deliver(
-    w.app.url,
-    "push",
-    pushEvent(w.gh, REPO, { ref: "refs/heads/main", before: base, after: merged }),
-    w.app.secret,
-  );
-  expect(pushed.status, pushed.body).toBe(202);
-  await w.app.idle();
+  const pushed = await push(w, base, merged);
   return { pr, merged, deliveries: [opened.deliveryId, pushed.deliveryId] };
 }
 
@@ -225,14 +236,7 @@ describe("/metrics", () => {
       "integrations/hr-sync.yaml": integrationYaml("hr-sync"),
     });
     w.gh.failNext("repos/download-tarball-archive", 502);
-    const d = await deliver(
-      w.app.url,
-      "push",
-      pushEvent(w.gh, REPO, { ref: "refs/heads/main", before: base, after: sha }),
-      w.app.secret,
-    );
-    expect(d.status).toBe(202);
-    await w.app.idle();
+    await push(w, base, sha);
     const text = await scrape(w.app);
     expect(
       sample(text, "okta_gitops_reconciles_total", { kind: "apply", outcome: "failure" }),
@@ -260,14 +264,7 @@ describe("/metrics", () => {
       "integrations/expenses.yaml": integrationYaml("expenses"),
       "integrations/payroll.yaml": integrationYaml("payroll"),
     });
-    const d = await deliver(
-      w.app.url,
-      "push",
-      pushEvent(w.gh, REPO, { ref: "refs/heads/main", before: base, after: head }),
-      w.app.secret,
-    );
-    expect(d.status).toBe(202);
-    await w.app.idle();
+    await push(w, base, head);
     // Two of the three changed by hand in Okta, one of them twice over.
     const admin = sswsClient(w.org);
     for (const label of ["hr-sync", "expenses"]) {
@@ -447,18 +444,12 @@ describe("logs", () => {
     for (const j of jobs) expect(typeof j.ms === "number" && j.ms >= 0).toBe(true);
     // The App's own lines go through the same logger, as JSON (a push to another branch is
     // logged as not applied, and is no job).
-    const other = await deliver(
-      w.app.url,
-      "push",
-      pushEvent(w.gh, REPO, {
-        ref: "refs/heads/feature",
-        before: w.gh.branchHead(REPO, "main"),
-        after: w.gh.commit(REPO, "feature", { "README.md": "x\n" }),
-      }),
-      w.app.secret,
+    await push(
+      w,
+      w.gh.branchHead(REPO, "main"),
+      w.gh.commit(REPO, "feature", { "README.md": "x\n" }),
+      "refs/heads/feature",
     );
-    expect(other.status).toBe(202);
-    await w.app.idle();
     expect(sink.lines().filter((l) => l.msg === "job")).toHaveLength(2);
     expect(sink.lines()).toContainEqual(
       expect.objectContaining({
@@ -517,12 +508,7 @@ describe("logs", () => {
 
 /** A redis-server of this test's own (it is stopped and started again), on a free port. */
 async function ownRedis(): Promise<{ url: string; stop(): Promise<void>; start(): Promise<void> }> {
-  const port = await new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, "127.0.0.1", () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
     child = spawn(

@@ -59,6 +59,20 @@ function serve(env: Record<string, string>): {
   return { child, output: () => out, url };
 }
 
+/** The settings of an App applying `repo`, against this file's local GitHub and org. */
+function appEnv(repo: string): Record<string, string> {
+  return {
+    APP_ID: String(gh.appId),
+    PRIVATE_KEY: gh.privateKey,
+    WEBHOOK_SECRET: SECRET,
+    PORT: "0",
+    GHE_HOST: gh.host,
+    GHE_PROTOCOL: "http",
+    OKTA_GITOPS_REPOSITORY: repo,
+    ...envFor(org),
+  };
+}
+
 async function until(condition: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!condition()) {
@@ -91,16 +105,7 @@ describe("okta-gitops serve", () => {
       { author: "alice" },
     );
     const pr = gh.openPullRequest(repo, { head: "add", author: "alice" });
-    const { child, output, url } = serve({
-      APP_ID: String(gh.appId),
-      PRIVATE_KEY: gh.privateKey,
-      WEBHOOK_SECRET: SECRET,
-      PORT: "0",
-      GHE_HOST: gh.host,
-      GHE_PROTOCOL: "http",
-      OKTA_GITOPS_REPOSITORY: repo,
-      ...envFor(org),
-    });
+    const { child, output, url } = serve(appEnv(repo));
     try {
       const base = await url;
       const payload = pullRequestEvent(gh, repo, pr, "opened");
@@ -138,14 +143,7 @@ describe("okta-gitops serve", () => {
           }),
         });
         const { child, output, url } = serve({
-          APP_ID: String(gh.appId),
-          PRIVATE_KEY: gh.privateKey,
-          WEBHOOK_SECRET: SECRET,
-          PORT: "0",
-          GHE_HOST: gh.host,
-          GHE_PROTOCOL: "http",
-          OKTA_GITOPS_REPOSITORY: repo,
-          ...envFor(org),
+          ...appEnv(repo),
           ...(redis ? { REDIS_URL: redis.url, OKTA_GITOPS_REDIS_PREFIX: redis.prefix() } : {}),
         });
         const apply = () => gh.checkRuns(repo, after).find((c) => c.name === "okta-gitops/apply");

@@ -1,7 +1,6 @@
 // openOkta with REDIS_URL: the CLI's and the App's Okta session takes its lock per org in Redis
 // (not a network zone in Okta) and paces against a budget shared in Redis, and closes the Redis
 // connection it opened; a REDIS_URL that is unusable or unreachable is refused up front.
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runApply } from "../../src/cli/commands/apply.js";
 import { openOkta } from "../../src/cli/reconcile-support.js";
@@ -12,7 +11,7 @@ import { RedisBucketStore } from "../../src/redis/bucket-store.js";
 import { RedisLock } from "../../src/redis/lock.js";
 import { withLock } from "../../src/workflows/lock.js";
 import { envFor, ownedCounts, Repo, startOrg, testIo } from "../reconcile/harness.js";
-import { REDIS_AVAILABLE, startRedis, type TestRedis } from "../support/redis.js";
+import { freePort, REDIS_AVAILABLE, startRedis, type TestRedis } from "../support/redis.js";
 import { relay } from "./relay.js";
 
 let redis: TestRedis;
@@ -207,7 +206,7 @@ describe.skipIf(!REDIS_AVAILABLE)("openOkta with REDIS_URL", () => {
       await expect(
         openOkta(testIo("/", { ...base, REDIS_URL: redis.url, OKTA_GITOPS_REDIS_PREFIX: "a b" })),
       ).rejects.toThrow(/OKTA_GITOPS_REDIS_PREFIX must be/);
-      const closed = await closedPort();
+      const closed = await freePort();
       const unreachable = await openOkta(
         testIo("/", { ...base, REDIS_URL: `redis://:hunter2@127.0.0.1:${closed}` }),
       ).catch((e: unknown) => e as Error);
@@ -219,15 +218,3 @@ describe.skipIf(!REDIS_AVAILABLE)("openOkta with REDIS_URL", () => {
     }
   }, 30_000);
 });
-
-/** A loopback port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}

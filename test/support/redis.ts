@@ -29,7 +29,8 @@ export interface TestRedis {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A loopback port free right now (nothing listens on it once this resolves). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
